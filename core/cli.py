@@ -1,0 +1,286 @@
+"""The command line: ``python main.py info|ls|show|export …``. Thin: parse, call core, print.
+
+Exit codes: 0 success; 1 bad input, with one line ``pbscope: error: <path>: <cause>``
+on stderr; 2 bad usage (argparse).
+"""
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import json
+import re
+import sys
+
+from .errors import PbscopeError
+from .model import Graph, Weight
+
+PROG = "pbscope"
+
+
+def human_bytes(n: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:,} {unit}" if unit == "B" else f"{n:,.1f} {unit}"
+        n /= 1024
+    return str(n)
+
+
+def _open(path: str) -> Graph:
+    from .formats import open_model
+    return open_model(path)
+
+
+# -- info -----------------------------------------------------------------------
+
+def _placeholder_desc(op) -> str:
+    a = op.attrs
+    shape = a.get("shape")
+    dims = "?" if shape is None else "[" + ",".join("?" if d < 0 else str(d) for d in shape) + "]"
+    return f"{op.name} ({a.get('dtype', '?')} {dims})"
+
+
+def cmd_info(args) -> int:
+    g = _open(args.path)
+    info = {
+        "path": g.path, "format": g.format, "ops": len(g.ops), "weights": len(g.weights),
+        "params": g.params, "bytes": g.nbytes, "op_types": g.op_types(),
+        "inputs": [op.name for op in g.inputs], "outputs": [op.name for op in g.outputs],
+        "notes": g.notes,
+    }
+    if args.json:
+        _print_json(info)
+        return 0
+    types = ", ".join(f"{t} {n}" for t, n in info["op_types"].items())
+    print(f"model    {g.path}")
+    print(f"format   {g.format}")
+    print(f"ops      {len(g.ops):,} ({len(info['op_types'])} types)")
+    print(f"weights  {len(g.weights):,}  ({g.params:,} parameters, {human_bytes(g.nbytes)})")
+    print(f"inputs   {', '.join(_placeholder_desc(op) for op in g.inputs) or '(none)'}")
+    print(f"outputs  {_clip(', '.join(info['outputs']) or '(none)')}")
+    print(f"op types {types}")
+    for note in g.notes:
+        print(f"note     {note}")
+    return 0
+
+
+def _clip(s: str, n: int = 400) -> str:
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+# -- ls -------------------------------------------------------------------------
+
+def _weight_fields(w: Weight) -> dict:
+    return {"key": w.key, "shape": list(w.shape) if w.shape is not None else None,
+            "dtype": w.dtype_name, "bytes": w.nbytes}
+
+
+def cmd_ls(args) -> int:
+    g = _open(args.path)
+    rx = None
+    if args.regex:
+        try:
+            rx = re.compile(args.regex)
+        except re.error as e:
+            raise PbscopeError(None, f"--regex {args.regex!r}: {e}") from None
+    if args.all_consts:
+        by_op = {c.name: c for c in g.constants}
+        ops = [g.op(n) for n in by_op] if args.weights is False else [g.op(n) for n in by_op]
+    else:
+        by_op = {w.name: w for w in g.weights}
+        ops = [op for op in g.ops if not args.weights or op.name in by_op]
+    needle = args.filter.lower() if args.filter else None
+    op_type = args.op.lower() if args.op else None
+    rows = []
+    for op in ops:
+        if needle and needle not in op.name.lower():
+            continue
+        if rx and not rx.search(op.name):
+            continue
+        if op_type and op.type.lower() != op_type:
+            continue
+        row = {"name": op.name, "op": op.type}
+        w = by_op.get(op.name)
+        if w is not None:
+            row.update(_weight_fields(w))
+        rows.append(row)
+    if args.json:
+        _print_json(rows)
+        return 0
+    if not rows:
+        return 0
+    width = min(max(len(r["name"]) for r in rows), 80)
+    twidth = max(len(r["op"]) for r in rows)
+    for r in rows:
+        line = f"{r['name']:<{width}}  {r['op']:<{twidth}}"
+        if "key" in r:
+            shape = "?" if r["shape"] is None else "[" + ",".join(map(str, r["shape"])) + "]"
+            line += f"  {r['dtype']:<8} {shape:<18} {human_bytes(r['bytes']):>10}  {r['key']}"
+        print(line.rstrip())
+    return 0
+
+
+# -- show -----------------------------------------------------------------------
+
+def _resolve(g: Graph, name: str) -> Weight | None:
+    w = g.find_weight(name)
+    if w is None and name.endswith("/read"):
+        w = g.find_weight(name[: -len("/read")])
+    return w
+
+
+def cmd_show(args) -> int:
+    from .stats import first_values, tensor_stats
+    g = _open(args.path)
+    w = _resolve(g, args.name)
+    if w is None:
+        op = g.get(args.name)
+        if op is None:
+            raise PbscopeError(g.path, f"no op, weight or key named {args.name!r}")
+        return _show_op(op, args.json)
+    try:
+        a = w.array()
+    except PbscopeError as e:
+        raise PbscopeError(g.path, e.cause) from None
+    st = tensor_stats(a)
+    out = {"name": w.name, "key": w.key, "shape": list(a.shape), "dtype": w.dtype_name,
+           "min": st["min"], "max": st["max"], "mean": st["mean"], "std": st["std"],
+           "zeros": st["zeros"], "nan": st["nan"], "inf": st["inf"],
+           "values": first_values(a, args.values)}
+    if w.dtype is not None and w.dtype.quantized:
+        out["quantized"] = True
+    if args.json:
+        _print_json(out)
+        return 0
+    print(f"name    {w.name}")
+    print(f"key     {w.key}")
+    print(f"op      {w.op.type if w.op else '-'}{'  (' + w.role + ')' if w.role else ''}")
+    q = "  (quantized)" if out.get("quantized") else ""
+    print(f"shape   {list(a.shape)}   dtype {w.dtype_name}{q}   {a.size:,} values, {human_bytes(a.nbytes)}")
+    if st["min"] is not None:
+        print(f"min     {_num(st['min'])}   max {_num(st['max'])}")
+        print(f"mean    {_num(st['mean'])}   std {_num(st['std'])}")
+    pct = 100.0 * st["zeros"] / a.size if a.size else 0.0
+    print(f"zeros   {st['zeros']:,} ({pct:.1f}%)   nan {st['nan']:,}   inf {st['inf']:,}")
+    print(f"values  {out['values']}{' …' if a.size > args.values else ''}")
+    return 0
+
+
+def _num(v) -> str:
+    return f"{v:.6g}" if isinstance(v, float) else str(v)
+
+
+def _show_op(op, as_json: bool) -> int:
+    from .stats import json_safe
+    attrs = {k: json_safe(v) if not isinstance(v, bytes) else repr(v) for k, v in op.attrs.items()}
+    out = {"name": op.name, "op": op.type, "device": op.device, "inputs": op.inputs,
+           "control_inputs": op.control_inputs,
+           "consumers": [c.name for c, _ in op.consumers], "attrs": attrs}
+    if as_json:
+        _print_json(out)
+        return 0
+    print(f"name      {op.name}")
+    print(f"op        {op.type}")
+    if op.device:
+        print(f"device    {op.device}")
+    print(f"inputs    {', '.join(op.inputs) or '(none)'}")
+    if op.control_inputs:
+        print(f"control   {', '.join(op.control_inputs)}")
+    print(f"consumers {', '.join(out['consumers']) or '(none)'}")
+    for k, v in attrs.items():
+        print(f"attr      {k} = {v}")
+    return 0
+
+
+# -- export ---------------------------------------------------------------------
+
+def select_weights(weights: list[Weight], select: list[str], exclude: list[str]) -> list[Weight]:
+    """Globs match an op name, a key or a variable name; a scope glob ``a/b`` matches below it."""
+    def hit(w: Weight, pats: list[str]) -> bool:
+        return any(fnmatch.fnmatchcase(n, p) or fnmatch.fnmatchcase(n, p.rstrip("/") + "/*")
+                   for p in pats for n in (w.name, w.key, w.var_name))
+    out = [w for w in weights if not select or hit(w, select)]
+    return [w for w in out if not exclude or not hit(w, exclude)]
+
+
+def cmd_export(args) -> int:
+    from .export import export_weights
+    g = _open(args.path)
+    chosen = select_weights(g.weights, args.select or [], args.exclude or [])
+    if not chosen:
+        raise PbscopeError(g.path, "no weights match the --select/--exclude patterns")
+    report = export_weights(chosen, args.output, fmt=args.format, keys=args.keys, model_path=g.path)
+    if args.json:
+        _print_json(report.as_dict())
+    else:
+        print(f"wrote {report.count} tensors ({human_bytes(report.nbytes)}) to {report.path} "
+              f"in {report.seconds:.2f} s")
+    return 0
+
+
+# -- plumbing -------------------------------------------------------------------
+
+def _print_json(obj) -> None:
+    json.dump(obj, sys.stdout, indent=2, allow_nan=False)
+    sys.stdout.write("\n")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # argparse's usage errors: exit 2, one line plus usage
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{PROG}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog=PROG, description="Inspect TensorFlow frozen graphs and get their weights out. "
+                                       "Without a command, `python main.py [PATH]` opens the window.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    s = sub.add_parser("info", help="format, op counts, inputs, outputs, weight totals")
+    s.add_argument("path")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_info)
+
+    s = sub.add_parser("ls", help="list ops (or weights, or constants)")
+    s.add_argument("path")
+    s.add_argument("--filter", metavar="TEXT", help="substring of the op name (case-insensitive)")
+    s.add_argument("--regex", metavar="RE", help="regular expression searched in the op name")
+    s.add_argument("--op", metavar="TYPE", help="only ops of this type (e.g. Conv2D)")
+    s.add_argument("--weights", action="store_true", help="only weights")
+    s.add_argument("--all-consts", action="store_true",
+                   help="every Const, structural ones (shapes, axes, epsilons) too")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_ls)
+
+    s = sub.add_parser("show", help="shape, dtype, statistics and first values of a weight")
+    s.add_argument("path")
+    s.add_argument("name", help="op name or export key (e.g. MobileNetV1/Conv2d_0/weights:0)")
+    s.add_argument("--values", type=int, default=10, metavar="N", help="how many values to print")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_show)
+
+    s = sub.add_parser("export", help="write weights to .pkl, .npz, .safetensors or a .npy folder")
+    s.add_argument("path")
+    s.add_argument("-o", "--output", required=True, metavar="OUT")
+    s.add_argument("--select", action="append", metavar="GLOB", help="weights to export (repeatable)")
+    s.add_argument("--exclude", action="append", metavar="GLOB", help="weights to leave out (repeatable)")
+    s.add_argument("--format", choices=("pkl", "npz", "safetensors", "npy"))
+    s.add_argument("--keys", choices=("seed", "var"), default="seed",
+                   help="seed: scope/name:0 (as the seed's restore expects); var: scope/name")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_export)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except PbscopeError as e:
+        print(f"{PROG}: error: {e}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # `pbscope ls big.pb | head`
+        sys.stderr.close()
+        return 0
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130

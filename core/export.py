@@ -1,0 +1,281 @@
+"""Weights out: pickle (the seed's format), npz, safetensors, a folder of .npy.
+
+Every write is atomic: it goes to a temporary file in the target folder, is
+fsynced, then renamed into place. Cancel, a failing disk or a tensor that cannot be
+decoded leaves no partial file behind and any file already at the target untouched.
+npz, safetensors and npy stream tensor by tensor; pickle needs the whole dict.
+"""
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import shutil
+import tempfile
+import time
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+import numpy as np
+
+from .errors import Cancelled, PbscopeError
+from .model import Weight
+from .progress import NO_PROGRESS, Progress
+
+FORMATS = {
+    "pkl": "Pickle {key: ndarray} (the seed's format)",
+    "npz": "NumPy .npz archive",
+    "safetensors": "safetensors",
+    "npy": "Folder of .npy files + index.json",
+}
+EXTENSIONS = {".pkl": "pkl", ".pickle": "pkl", ".npz": "npz", ".safetensors": "safetensors"}
+
+
+@dataclass
+class ExportReport:
+    path: str
+    format: str
+    count: int
+    nbytes: int
+    seconds: float
+
+    def as_dict(self) -> dict:
+        return {"path": self.path, "format": self.format, "count": self.count,
+                "bytes": self.nbytes, "seconds": round(self.seconds, 4)}
+
+
+def format_for(out: str | os.PathLike, fmt: str | None = None) -> str:
+    if fmt:
+        if fmt not in FORMATS:
+            raise PbscopeError(out, f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+        return fmt
+    ext = Path(out).suffix.lower()
+    if ext in EXTENSIONS:
+        return EXTENSIONS[ext]
+    if ext == "":
+        return "npy"
+    raise PbscopeError(out, f"cannot tell the format from {ext!r}; "
+                            f"use .pkl, .npz, .safetensors or a folder (or --format)")
+
+
+def default_export_path(model_path: str | os.PathLike, folder: str | os.PathLike | None = None,
+                        fmt: str = "pkl") -> str:
+    """``<folder or model's folder>/<model stem>_weights.pkl``, never clobbering the model."""
+    model = Path(model_path)
+    base = Path(folder) if folder else model.parent
+    suffix = {"pkl": ".pkl", "npz": ".npz", "safetensors": ".safetensors", "npy": ""}[fmt]
+    return str(base / f"{model.stem}_weights{suffix}")
+
+
+def export_weights(weights: Iterable[Weight], out: str | os.PathLike, fmt: str | None = None,
+                   keys: str = "seed", progress: Progress = NO_PROGRESS,
+                   model_path: str | None = None) -> ExportReport:
+    """Write ``weights`` to ``out``. Keys: ``seed`` → ``scope/name:0``; ``var`` → ``scope/name``."""
+    t0 = time.perf_counter()
+    out = os.fspath(out)
+    fmt = format_for(out, fmt)
+    weights = list(weights)
+    if not weights:
+        raise PbscopeError(out, "nothing to export: no weights selected")
+    if keys not in ("seed", "var"):
+        raise PbscopeError(out, f"unknown key style {keys!r}; use 'seed' or 'var'")
+    if model_path and os.path.exists(out) and _same_file(out, model_path):
+        raise PbscopeError(out, "refusing to overwrite the model file itself")
+    folder = os.path.dirname(os.path.abspath(out))
+    if not os.path.isdir(folder):
+        raise PbscopeError(out, f"the folder {folder} does not exist")
+    if fmt != "npy" and os.path.isdir(out):
+        raise PbscopeError(out, "is a folder; give a file name")
+    named = _named(weights, keys, out)
+    writer = {"pkl": _write_pickle, "npz": _write_npz, "safetensors": _write_safetensors,
+              "npy": _write_npy_folder}[fmt]
+    progress.path = progress.path or out
+    nbytes = writer(named, out, progress)
+    progress.report(1.0, "written")
+    return ExportReport(out, fmt, len(named), nbytes, time.perf_counter() - t0)
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _named(weights: list[Weight], keys: str, out: str) -> list[tuple[str, Weight]]:
+    seen: dict[str, Weight] = {}
+    for w in weights:
+        k = w.key if keys == "seed" else w.var_name
+        if k in seen and seen[k] is not w:
+            raise PbscopeError(out, f"two weights share the key {k!r} ({seen[k].name}, {w.name})")
+        if not w.available:
+            raise PbscopeError(out, f"{w.name}: {w.error}")
+        seen[k] = w
+    return list(seen.items())
+
+
+def _arrays(named, progress: Progress, share: float = 1.0):
+    total = max(1, len(named))
+    for i, (k, w) in enumerate(named):
+        progress.report(share * i / total, f"{k}")
+        try:
+            a = w.array()
+        except PbscopeError as e:
+            raise PbscopeError(progress.path, e.cause) from None
+        yield k, a
+
+
+# -- atomic plumbing ----------------------------------------------------------
+
+def _atomic_file(out: str, write: Callable[[object], int]) -> int:
+    folder = os.path.dirname(os.path.abspath(out))
+    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(out)}.", suffix=".part", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            n = write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, out)
+        _fsync_dir(folder)
+        return n
+    except BaseException as e:
+        _unlink(tmp)
+        _reraise(e, out)
+        raise
+
+
+def _reraise(e: BaseException, out: str) -> None:
+    if isinstance(e, (PbscopeError, KeyboardInterrupt)):
+        return
+    if isinstance(e, OSError):
+        raise PbscopeError(out, f"cannot write it: {e.strerror or e}") from None
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def _fsync_dir(folder: str) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+class _CountingWriter:
+    """A file wrapper that reports bytes written and lets Cancel stop a long dump."""
+
+    def __init__(self, f, progress: Progress, total: int, start: float):
+        self.f, self.progress, self.total, self.start = f, progress, max(total, 1), start
+        self.written = 0
+
+    def write(self, data) -> int:
+        n = self.f.write(data)
+        self.written += len(memoryview(data).cast("B")) if not isinstance(data, bytes) else len(data)
+        self.progress.report(self.start + (1 - self.start) * min(1.0, self.written / self.total))
+        return n
+
+
+# -- formats ------------------------------------------------------------------
+
+def _write_pickle(named, out: str, progress: Progress) -> int:
+    def write(f) -> int:
+        d = dict(_arrays(named, progress, share=0.1))
+        total = sum(a.nbytes for a in d.values())
+        pickle.dump(d, _CountingWriter(f, progress, total, 0.1), protocol=pickle.HIGHEST_PROTOCOL)
+        return total
+    return _atomic_file(out, write)
+
+
+def _write_npz(named, out: str, progress: Progress) -> int:
+    def write(f) -> int:
+        total = 0
+        with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
+            for k, a in _arrays(named, progress):
+                _check_plain(a, k, out, "npz")
+                with zf.open(k + ".npy", "w", force_zip64=True) as member:
+                    np.lib.format.write_array(member, np.asanyarray(a), allow_pickle=False)
+                total += a.nbytes
+        return total
+    return _atomic_file(out, write)
+
+
+def _check_plain(a: np.ndarray, key: str, out: str, fmt: str) -> None:
+    if a.dtype.kind == "O":
+        raise PbscopeError(out, f"{key}: {fmt} cannot hold string tensors; use pkl")
+
+
+SAFETENSORS_DTYPES = {
+    "float16": "F16", "float32": "F32", "float64": "F64", "bfloat16": "BF16",
+    "int8": "I8", "int16": "I16", "int32": "I32", "int64": "I64",
+    "uint8": "U8", "uint16": "U16", "uint32": "U32", "uint64": "U64", "bool": "BOOL",
+    "float8_e5m2": "F8_E5M2", "float8_e4m3fn": "F8_E4M3",
+}
+
+
+def _write_safetensors(named, out: str, progress: Progress) -> int:
+    header: dict[str, dict] = {}
+    offset = 0
+    for k, w in named:
+        code = SAFETENSORS_DTYPES.get(w.dtype_name)
+        if code is None:
+            raise PbscopeError(out, f"{k}: safetensors has no {w.dtype_name} dtype; use pkl or npz")
+        header[k] = {"dtype": code, "shape": list(w.shape), "data_offsets": [offset, offset + w.nbytes]}
+        offset += w.nbytes
+    blob = json.dumps(header, separators=(",", ":")).encode()
+    blob += b" " * (-len(blob) % 8)
+
+    def write(f) -> int:
+        f.write(len(blob).to_bytes(8, "little"))
+        f.write(blob)
+        for k, a in _arrays(named, progress):
+            f.write(np.ascontiguousarray(a).data.cast("B"))
+        return offset
+    return _atomic_file(out, write)
+
+
+def _write_npy_folder(named, out: str, progress: Progress) -> int:
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise PbscopeError(out, "exists and is not a folder")
+    parent = os.path.dirname(os.path.abspath(out))
+    tmp = tempfile.mkdtemp(prefix=f".{os.path.basename(out)}.", suffix=".part", dir=parent)
+    try:
+        index, total = {}, 0
+        for i, (k, a) in enumerate(_arrays(named, progress)):
+            fname = f"{i:05d}_{_safe(k)}.npy"
+            np.save(os.path.join(tmp, fname), np.asanyarray(a), allow_pickle=a.dtype.kind == "O")
+            index[k] = fname
+            total += a.nbytes
+        with open(os.path.join(tmp, "index.json"), "w") as f:
+            json.dump(index, f, indent=1)
+        old = None
+        if os.path.isdir(out):  # swap: keep the old folder until the new one is in place
+            old = out + ".old-" + os.path.basename(tmp)
+            os.rename(out, old)
+        os.rename(tmp, out)
+        if old:
+            shutil.rmtree(old, ignore_errors=True)
+        return total
+    except BaseException as e:
+        shutil.rmtree(tmp, ignore_errors=True)
+        _reraise(e, out)
+        raise
+
+
+def _safe(key: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in key)[:120]
+
+
+__all__ = ["export_weights", "default_export_path", "format_for", "FORMATS", "ExportReport",
+           "Cancelled"]

@@ -1,0 +1,181 @@
+"""Which constants of a graph are weights, and what each is called.
+
+The rules, in order (docs/weights.md explains them with examples):
+
+1. **TF1 frozen**: a ``Const`` ``X`` read through the Identity ``X/read`` is the weight
+   ``X``; its key is ``X:0``, the ``var.name`` TF1 gave the variable.
+2. **TF2 frozen** (``convert_variables_to_constants_v2``, Keras): a Const named
+   ``…/ReadVariableOp/resource``. Its variable name is the layer's scope plus a role
+   found from what reads it (through Identity/Cast/Reshape/Squeeze/ExpandDims):
+   ``Conv2D``/``DepthwiseConv2dNative``/``MatMul`` input 1 → ``kernel``, ``BiasAdd``
+   input 1 → ``bias``, ``FusedBatchNorm*`` inputs 1–4 → ``gamma``/``beta``/
+   ``moving_mean``/``moving_variance``, and the arithmetic Keras 3 decomposes
+   batch norm into (``add(v, eps)``→``Rsqrt``, ``Mul(rsqrt, γ)``, ``Mul(μ, …)``,
+   ``Sub(β, …)``). The traced model's outer scope is dropped, and so is the ``_1``
+   that tracing appends to every scope. Where no role is found, the Const keeps its
+   own name.
+3. **Folded** (no variable pattern left): a Const read at one of those weight slots,
+   or any float/complex/quantized Const with more than one element.
+4. **Not frozen**: ``VariableV2``/``VarHandleOp`` ops are weights without values.
+
+Everything else (shapes, axes, scalar epsilons) is a structural constant, listed
+only when asked (``Graph.constants``).
+"""
+from __future__ import annotations
+
+import re
+
+from .model import Graph, Op, Weight
+from .tensors import TensorError, dtype_of, shape_of
+
+PASS_THROUGH = {"Identity", "Cast", "Reshape", "Squeeze", "ExpandDims", "ReadVariableOp",
+                "Enter", "Snapshot", "StopGradient"}
+
+SLOT_ROLES: dict[tuple[str, int], str] = {
+    ("Conv2D", 1): "kernel", ("Conv3D", 1): "kernel", ("Conv1D", 1): "kernel",
+    ("DepthwiseConv2dNative", 1): "kernel", ("Conv2DBackpropInput", 1): "kernel",
+    ("Conv3DBackpropInputV2", 1): "kernel", ("MatMul", 1): "kernel",
+    ("BatchMatMulV2", 1): "kernel", ("BatchMatMulV3", 1): "kernel",
+    ("_FusedConv2D", 1): "kernel", ("_FusedMatMul", 1): "kernel",
+    ("_FusedConv2D", 2): "bias", ("_FusedMatMul", 2): "bias",
+    ("BiasAdd", 1): "bias", ("BiasAddV1", 1): "bias",
+    ("GatherV2", 0): "embeddings", ("Gather", 0): "embeddings", ("ResourceGather", 0): "embeddings",
+    ("Prelu", 1): "alpha",
+}
+for _bn in ("FusedBatchNorm", "FusedBatchNormV2", "FusedBatchNormV3", "_FusedBatchNormEx"):
+    for _slot, _role in enumerate(("gamma", "beta", "moving_mean", "moving_variance"), 1):
+        SLOT_ROLES[(_bn, _slot)] = _role
+
+BN_STATS = {"moving_mean", "moving_variance"}
+VARIABLE_OPS = {"VariableV2", "Variable", "VarHandleOp"}
+_TF2_SUFFIX = "/ReadVariableOp/resource"
+_TRACE_SUFFIX = re.compile(r"_\d+$")
+
+
+def discover(graph: Graph) -> list[Weight]:
+    weights: list[Weight] = []
+    tf2: list[tuple[Op, str]] = []
+    for op in graph.ops:
+        if op.type == "Const":
+            read = graph.get(op.name + "/read")
+            if read is not None and read.type == "Identity" and read.input_ops[:1] == [op.name]:
+                weights.append(_named(graph, op, op.name, _tf1_role(op.name), "tf1-read"))
+            elif op.name.endswith(_TF2_SUFFIX):
+                tf2.append((op, role_of(graph, op)))
+            elif _rank(op) != 0:  # scalars (epsilons, axes) are structural
+                role = role_of(graph, op)
+                if role or _numeric_tensor(op):
+                    weights.append(_named(graph, op, op.name, role, "folded"))
+        elif op.type in VARIABLE_OPS:
+            weights.append(_variable(graph, op))
+    weights.extend(_tf2_weights(graph, tf2))
+    weights.sort(key=lambda w: w.op.index)
+    return weights
+
+
+def _named(graph: Graph, op: Op, var_name: str, role: str, rule: str) -> Weight:
+    w = graph.const_weight(op, var_name, role=role, rule=rule)
+    w.trainable = role not in BN_STATS
+    return w
+
+
+def _tf1_role(name: str) -> str:
+    leaf = name.rpartition("/")[2]
+    return {"weights": "kernel", "biases": "bias"}.get(leaf, leaf)
+
+
+def _rank(op: Op) -> int:
+    shape = op.node.attr["value"].tensor.tensor_shape
+    return -1 if shape.unknown_rank else len(shape.dim)
+
+
+def _numeric_tensor(op: Op) -> bool:
+    """A float, complex or quantized Const with more than one element."""
+    t = op.node.attr["value"].tensor
+    try:
+        dt = dtype_of(t.dtype)
+        shape = shape_of(t.tensor_shape)
+    except TensorError:
+        return False
+    if not (dt.is_float or dt.quantized):
+        return False
+    n = 1
+    for d in shape:
+        n *= d
+    return n > 1
+
+
+def role_of(graph: Graph, op: Op, depth: int = 0) -> str:
+    """The role of ``op``'s value, from the op types (and slots) that read it."""
+    for consumer, slot in graph.consumers(op.name):
+        if slot < 0:
+            continue
+        role = SLOT_ROLES.get((consumer.type, slot))
+        if role:
+            return role
+        role = _batchnorm_role(graph, consumer, slot)
+        if role:
+            return role
+        if consumer.type in PASS_THROUGH and slot == 0 and depth < 6:
+            role = role_of(graph, consumer, depth + 1)
+            if role:
+                return role
+    return ""
+
+
+def _batchnorm_role(graph: Graph, op: Op, slot: int) -> str:
+    """Roles in batch norm decomposed into arithmetic (Keras 3, tf.nn.batch_normalization)."""
+    t = op.type
+    ins = op.input_ops
+    other = graph.get(ins[1 - slot]) if len(ins) == 2 else None
+    if t in ("Add", "AddV2") and slot == 0 and any(c.type == "Rsqrt" for c, _ in graph.consumers(op.name)):
+        return "moving_variance"
+    if t == "Mul" and other is not None:
+        if slot == 1 and other.type == "Rsqrt":
+            return "gamma"
+        if slot == 0 and other.type in ("Rsqrt", "Mul") and "batchnorm" in op.name:
+            return "moving_mean"
+    if t == "Sub" and slot == 0 and "batchnorm" in op.name:
+        return "beta"
+    return ""
+
+
+def _tf2_weights(graph: Graph, found: list[tuple[Op, str]]) -> list[Weight]:
+    if not found:
+        return []
+    scopes = [op.name[: -len(_TF2_SUFFIX)].split("/")[:-1] for op, _ in found]
+    # The traced model's scope (mobilenet_1.00_224_1/...) is shared by every weight: drop it.
+    firsts = {s[0] for s in scopes if s}
+    if len(firsts) == 1 and all(len(s) >= 2 for s in scopes):
+        scopes = [s[1:] for s in scopes]
+    # Tracing re-enters every layer's name scope, so TF appends _1 to each; undo that
+    # only when every scope part carries such a suffix.
+    if all(_TRACE_SUFFIX.search(part) for s in scopes for part in s) and any(scopes):
+        scopes = [[_TRACE_SUFFIX.sub("", p) for p in s] for s in scopes]
+    out: list[Weight] = []
+    used: set[str] = set()
+    for (op, role), scope in zip(found, scopes):
+        if role:
+            base = "/".join(scope + [role])
+            name, n = base, 1
+            while name in used:
+                name = f"{base}_{n}"
+                n += 1
+        else:
+            name = op.name
+        used.add(name)
+        out.append(_named(graph, op, name, role, "tf2-resource"))
+    return out
+
+
+def _variable(graph: Graph, op: Op) -> Weight:
+    a = op.node.attr
+    try:
+        dt = dtype_of(a["dtype"].type)
+        shape = shape_of(a["shape"].shape)
+    except TensorError:
+        dt, shape = None, None
+    why = "no value in this file: the graph is not frozen (its weights live in a checkpoint)"
+    w = Weight(op, op.name, op.name, dt, shape, lambda: None, role=_tf1_role(op.name),
+               rule="variable", error=why)
+    return w

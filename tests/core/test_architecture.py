@@ -1,0 +1,75 @@
+"""The layering rules, checked: core never imports Qt; gui never imports TensorFlow;
+opening a .pb never imports TensorFlow; our schema never clashes with TensorFlow's."""
+from __future__ import annotations
+
+import ast
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def imports_of(folder: str) -> dict[str, set[str]]:
+    found = {}
+    for path in (ROOT / folder).rglob("*.py"):
+        mods = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                mods.update(a.name.split(".")[0] for a in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                mods.add(node.module.split(".")[0])
+        found[str(path.relative_to(ROOT))] = mods
+    return found
+
+
+def test_core_never_imports_qt():
+    for path, mods in imports_of("core").items():
+        assert not mods & {"PySide6", "pyqtgraph", "shiboken6", "gui", "PyQt5", "PyQt6", "qtpy"}, path
+
+
+def test_gui_never_imports_tensorflow():
+    if not (ROOT / "gui").exists():
+        pytest.skip("no gui yet")
+    for path, mods in imports_of("gui").items():
+        assert not mods & {"tensorflow", "keras", "tf_keras"}, path
+
+
+def test_import_linter_contracts():
+    exe = shutil.which("lint-imports")
+    if exe is None:
+        pytest.skip("import-linter is not installed")
+    r = subprocess.run([exe, "--config", str(ROOT / ".importlinter"), "--no-cache"], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_opening_a_graph_does_not_import_tensorflow(tmp_path):
+    from .graphs import tf1_mlp
+    data, _ = tf1_mlp()
+    (tmp_path / "m.pb").write_bytes(data)
+    code = ("import sys; from core.formats import open_model; g = open_model(sys.argv[1]); "
+            "[w.array() for w in g.weights]; g.root; "
+            "bad = [m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras', 'PySide6')]; "
+            "print(bad); sys.exit(1 if bad else 0)")
+    r = subprocess.run([sys.executable, "-c", code, str(tmp_path / "m.pb")], cwd=ROOT,
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_tensorflow_imports_after_our_schema():
+    """Our TF schema lives in a private descriptor pool: TF must still import beside it."""
+    pytest.importorskip("tensorflow")  # skips fast when TF is absent; the real test is below
+    code = ("import core.proto as p; g = p.GraphDef(); g.node.add(name='a', op='Const'); "
+            "import tensorflow as tf; "
+            "print(tf.compat.v1.GraphDef.FromString(g.SerializeToString()).node[0].name)")
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0 and r.stdout.strip() == "a", r.stderr[-2000:]
+
+
+def test_schema_is_tensorflows_own():
+    pytest.importorskip("tensorflow")
+    from core.proto.regenerate import OUT, build
+    assert build() == OUT.read_bytes(), "run: python -m core.proto.regenerate"
