@@ -1,0 +1,23 @@
+"""Shared test setup: the repo root on sys.path, Qt offscreen, TF-made models."""
+from __future__ import annotations
+
+import os
+import sys
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def tf_models(tmp_path_factory):
+    """Models written by TensorFlow, made once per run (see tests/fixtures/models.py):
+    {'tf1': tf1_frozen, 'tf2': tf2_keras_frozen, 'dtypes': all_dtypes, 'rnn': tf1_rnn_frozen}."""
+    pytest.importorskip("tensorflow")
+    from tests.fixtures import models
+    return models.generate_all(tmp_path_factory.mktemp("models"))
