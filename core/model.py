@@ -13,40 +13,54 @@ from typing import Callable, Iterable
 import numpy as np
 
 from .errors import PbscopeError
-from .tensors import DType, TensorError, dtype_of, shape_of
+from .gcpause import gc_paused
+from .tensors import DType, TensorError, TensorMeta, decode, dtype_of, from_content, shape_of
 
 
 class Op:
-    __slots__ = ("graph", "index", "name", "type", "node")
+    """One operation. Name, type, inputs and device are read when the file is opened;
+    the full NodeDef (attrs) is parsed only when asked for, from the file's bytes."""
+    __slots__ = ("graph", "index", "name", "type", "raw_inputs", "device", "_span", "_node")
 
-    def __init__(self, graph: "Graph", index: int, node):
+    def __init__(self, graph: "Graph", index: int, name: str, type_: str, raw_inputs: tuple[str, ...],
+                 device: str = "", node=None, span: tuple[int, int] | None = None):
         self.graph = graph
         self.index = index
-        self.name: str = node.name
-        self.type: str = node.op
-        self.node = node
+        self.name = name
+        self.type = type_
+        self.raw_inputs = raw_inputs    # as in the NodeDef: "op", "op:1", "^op"
+        self.device = device
+        self._node = node
+        self._span = span
+
+    @classmethod
+    def from_node(cls, graph: "Graph", index: int, node) -> "Op":
+        return cls(graph, index, node.name, node.op, tuple(node.input), node.device, node=node)
 
     def __repr__(self) -> str:
         return f"<Op {self.name!r} {self.type}>"
 
     @property
-    def device(self) -> str:
-        return self.node.device
+    def node(self):
+        """The NodeDef (parsed on each call for ops read from a binary file: keep it while needed)."""
+        if self._node is not None:
+            return self._node
+        return self.graph.parse_node(self)
 
     @property
     def inputs(self) -> list[str]:
         """Data inputs as written: ``"op"`` or ``"op:1"``."""
-        return [i for i in self.node.input if not i.startswith("^")]
+        return [i for i in self.raw_inputs if not i.startswith("^")]
 
     @property
     def control_inputs(self) -> list[str]:
         """Names of the ops this one waits for (``^name`` inputs, without the ``^``)."""
-        return [i[1:] for i in self.node.input if i.startswith("^")]
+        return [i[1:] for i in self.raw_inputs if i.startswith("^")]
 
     @property
     def input_ops(self) -> list[str]:
         """Names of the ops behind the data inputs, in slot order."""
-        return [op_name(i) for i in self.inputs]
+        return [op_name(i) for i in self.raw_inputs if not i.startswith("^")]
 
     @property
     def consumers(self) -> list[tuple["Op", int]]:
@@ -123,21 +137,21 @@ def tensor_summary(t) -> str:
     return f"<tensor {dtype_label(t.dtype)} {shape_value(t.tensor_shape)}>"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Weight:
     """A tensor worth exporting, whatever the format stored it in.
 
     ``var_name`` is the variable the tensor came from (``MobileNetV1/Conv2d_0/weights``);
     ``key`` adds ``:0``, the name TF1's ``var.name`` has, which the seed's restore
-    compares against. ``load`` returns the values; it raises PbscopeError when the
-    file holds none (a graph that is not frozen, say).
+    compares against. ``array()`` reads the values through the graph (lazily: only
+    when asked) and raises PbscopeError when the file holds none.
     """
     op: Op | None
     name: str
     var_name: str
     dtype: DType | None
     shape: tuple[int, ...] | None
-    load: Callable[[], np.ndarray] = field(repr=False)
+    graph: "Graph" = field(repr=False)
     role: str = ""
     rule: str = "const"
     trainable: bool = True
@@ -167,8 +181,11 @@ class Weight:
 
     def array(self) -> np.ndarray:
         if self.error:
-            raise PbscopeError(None, f"{self.name}: {self.error}")
-        return self.load()
+            raise PbscopeError(self.graph.path, f"{self.name}: {self.error}")
+        return self.graph.load_weight(self)
+
+
+_NO_CHILDREN: dict = {}
 
 
 class Scope:
@@ -177,14 +194,14 @@ class Scope:
     A path can be both an op and a scope (``w`` and ``w/read``): then ``op`` is set
     and ``children`` is not empty. Counts and totals cover the whole subtree.
     """
-    __slots__ = ("name", "path", "parent", "children", "op", "weight",
+    __slots__ = ("name", "path", "parent", "_children", "op", "weight",
                  "op_count", "weight_count", "params", "nbytes", "_rows")
 
     def __init__(self, name: str, path: str, parent: "Scope | None"):
         self.name = name
         self.path = path
         self.parent = parent
-        self.children: dict[str, Scope] = {}
+        self._children: dict[str, Scope] | None = None   # most nodes are leaves: no dict
         self.op: Op | None = None
         self.weight: Weight | None = None
         self.op_count = self.weight_count = self.params = self.nbytes = 0
@@ -194,10 +211,20 @@ class Scope:
         return f"<Scope {self.path!r} ops={self.op_count} weights={self.weight_count}>"
 
     @property
+    def children(self) -> dict[str, "Scope"]:
+        """Children by name, in file order (read-only: the tree is built once)."""
+        return self._children if self._children is not None else _NO_CHILDREN
+
+    def _add(self, name: str, child: "Scope") -> None:
+        if self._children is None:
+            self._children = {}
+        self._children[name] = child
+
+    @property
     def rows(self) -> list["Scope"]:
         """Children as a list, in file order (cached: views index into it)."""
         if self._rows is None:
-            self._rows = list(self.children.values())
+            self._rows = list(self._children.values()) if self._children else []
         return self._rows
 
     def walk(self) -> Iterable["Scope"]:
@@ -205,7 +232,8 @@ class Scope:
         while stack:
             s = stack.pop()
             yield s
-            stack.extend(reversed(s.rows))
+            if s._children:
+                stack.extend(reversed(s.rows))
 
     def weights(self) -> list[Weight]:
         return [s.weight for s in self.walk() if s.weight is not None]
@@ -220,66 +248,97 @@ class Scope:
 
 
 def build_scope_tree(ops: list[Op], weights_by_op: dict[str, Weight]) -> Scope:
+    """The tree of name scopes. Ops come in file order, where neighbours share a parent
+    scope, so the parent is usually the previous op's: that case costs one compare."""
     root = Scope("", "", None)
-    by_path: dict[str, Scope] = {"": root}
+    parents: dict[str, Scope] = {"": root}
+    order: list[Scope] = []
 
     def scope_at(path: str) -> Scope:
-        node = by_path.get(path)
+        node = parents.get(path)
         if node is None:
             parent_path, _, leaf = path.rpartition("/")
             parent = scope_at(parent_path)
             node = parent.children.get(leaf)
             if node is None:
                 node = Scope(leaf, path, parent)
-                parent.children[leaf] = node
-            by_path[path] = node
+                parent._add(leaf, node)
+                order.append(node)
+            parents[path] = node
         return node
 
+    last_path, kids, last_parent = None, {}, root
+    get_weight = weights_by_op.get
     for op in ops:
-        node = scope_at(op.name)
-        if node.op is not None:  # duplicate name in a broken graph: keep both, side by side
-            parent = node.parent
+        name = op.name
+        parent_path, _, leaf = name.rpartition("/")
+        if parent_path != last_path:
+            last_path, last_parent = parent_path, scope_at(parent_path)
+            if last_parent._children is None:
+                last_parent._children = {}
+            kids = last_parent._children
+        node = kids.get(leaf)
+        if node is None:
+            node = kids[leaf] = Scope(leaf, name, last_parent)
+            order.append(node)
+        elif node.op is not None:  # a duplicate name in a broken graph: keep both, side by side
             n = 2
-            while f"{node.name} ({n})" in parent.children:
+            while f"{leaf} ({n})" in kids:
                 n += 1
-            leaf = f"{node.name} ({n})"
-            node = Scope(leaf, op.name, parent)
-            parent.children[leaf] = node
+            node = kids[f"{leaf} ({n})"] = Scope(f"{leaf} ({n})", name, last_parent)
+            order.append(node)
         node.op = op
-        w = weights_by_op.get(op.name)
-        node.weight = w
-        # totals, pushed up the chain (depth is small; this beats a second pass)
-        params, nbytes, is_w = (w.size, w.nbytes, 1) if w is not None else (0, 0, 0)
-        s = node
-        while s is not None:
-            s.op_count += 1
-            if is_w:
-                s.weight_count += 1
-                s.params += params
-                s.nbytes += nbytes
-            s = s.parent
+        node.op_count = 1
+        w = get_weight(name)
+        if w is not None:
+            node.weight = w
+            node.weight_count, node.params, node.nbytes = 1, w.size, w.nbytes
+    # Totals: children come after their parents in ``order``, so one backward pass sums them.
+    for node in reversed(order):
+        p = node.parent
+        p.op_count += node.op_count
+        if node.weight_count:
+            p.weight_count += node.weight_count
+            p.params += node.params
+            p.nbytes += node.nbytes
     return root
 
 
 class Graph:
-    """A model as pbscope sees it: ops in file order, weights, and the scope tree."""
+    """A model as pbscope sees it: ops in file order, weights, and the scope tree.
 
-    def __init__(self, path: str, format: str, ops_nodes, *, notes: Iterable[str] = (),
-                 const_loader: Callable[[Op], np.ndarray] | None = None):
+    Readers create it, add ops with ``add_op``/``Op.from_node``, then call ``finish``.
+    For ops read from a binary file, ``node_bytes`` gives a node's bytes for a lazy parse
+    and ``const_meta`` the dtype, shape and in-file bytes of each Const's value.
+    """
+
+    def __init__(self, path: str, format: str, *, notes: Iterable[str] = ()):
         self.path = path
         self.format = format
-        self.ops: list[Op] = [Op(self, i, n) for i, n in enumerate(ops_nodes)]
-        self._by_name: dict[str, Op] = {}
-        for op in self.ops:
-            self._by_name.setdefault(op.name, op)
+        self.ops: list[Op] = []
         self.notes: list[str] = list(notes)
-        self._const_loader = const_loader
+        self._by_name: dict[str, Op] = {}
         self._consumers: dict[str, list[tuple[Op, int]]] | None = None
         self._root: Scope | None = None
         self._constants: list[Weight] | None = None
         self.weights: list[Weight] = []
         self._weights_by_op: dict[str, Weight] = {}
         self._weights_by_key: dict[str, Weight] = {}
+        # set by binary readers
+        self.node_parser: Callable[[Op], object] | None = None
+        self.const_meta: dict[int, ConstMeta] = {}
+
+    def finish(self, discover: Callable[["Graph"], list[Weight]]) -> "Graph":
+        by_name = self._by_name
+        for op in self.ops:
+            by_name.setdefault(op.name, op)
+        self.set_weights(discover(self))
+        return self
+
+    def parse_node(self, op: Op):
+        if self.node_parser is None:
+            raise PbscopeError(self.path, f"{op.name}: no node data")
+        return self.node_parser(op)
 
     # -- ops -------------------------------------------------------------
     def __len__(self) -> int:
@@ -296,22 +355,25 @@ class Graph:
 
     def consumers(self, name: str) -> list[tuple[Op, int]]:
         if self._consumers is None:
-            self._consumers = self._index_consumers()
+            with gc_paused():
+                self._consumers = self._index_consumers()
         return self._consumers.get(name, [])
 
     def _index_consumers(self) -> dict[str, list[tuple[Op, int]]]:
         index: dict[str, list[tuple[Op, int]]] = {}
         for op in self.ops:
             slot = 0
-            for inp in op.node.input:
+            for inp in op.raw_inputs:
                 if inp[:1] == "^":
-                    index.setdefault(inp[1:], []).append((op, -1))
+                    src, s = inp[1:], -1
                 else:
-                    src = inp
-                    if ":" in inp:
-                        src = op_name(inp)
-                    index.setdefault(src, []).append((op, slot))
+                    src, s = (op_name(inp) if ":" in inp else inp), slot
                     slot += 1
+                lst = index.get(src)
+                if lst is None:
+                    index[src] = [(op, s)]
+                else:
+                    lst.append((op, s))
         return index
 
     @property
@@ -337,6 +399,7 @@ class Graph:
         self._weights_by_op = {w.name: w for w in weights}
         self._weights_by_key = {w.key: w for w in weights}
         self._root = None
+        self._constants = None
 
     def weight_of(self, op_name: str) -> Weight | None:
         return self._weights_by_op.get(op_name)
@@ -365,20 +428,30 @@ class Graph:
             self._constants = out
         return self._constants
 
+    def tensor_meta(self, op: Op) -> TensorMeta:
+        """dtype and shape of a Const's value, without decoding it. Raises TensorError."""
+        m = self.const_meta.get(op.index)
+        if m is not None:
+            return m.meta()
+        t = op.node.attr["value"].tensor
+        return TensorMeta(dtype_of(t.dtype), shape_of(t.tensor_shape))
+
     def const_weight(self, op: Op, var_name: str, role: str = "", rule: str = "const") -> Weight:
         """A Weight whose values are the Const ``op``'s."""
         try:
-            t = op.node.attr["value"].tensor
-            dt, shape, err = dtype_of(t.dtype), shape_of(t.tensor_shape), None
+            m = self.tensor_meta(op)
+            dt, shape, err = m.dtype, m.shape, None
         except TensorError as e:
             dt, shape, err = None, None, str(e)
-        loader = self._const_loader
-        return Weight(op, op.name, var_name, dt, shape, lambda: self._load_const(op, loader),
-                      role=role, rule=rule, error=err)
+        return Weight(op, op.name, var_name, dt, shape, self, role=role, rule=rule, error=err)
 
-    def _load_const(self, op: Op, loader) -> np.ndarray:
+    def load_weight(self, w: Weight) -> np.ndarray:
+        op = w.op
         try:
-            return loader(op)
+            m = self.const_meta.get(op.index)
+            if m is not None and m.content is not None:
+                return from_content(m.meta(), m.content)   # a view of the file's bytes
+            return decode(op.node.attr["value"].tensor)
         except TensorError as e:
             raise PbscopeError(self.path, f"{op.name}: {e}") from None
 
@@ -394,5 +467,22 @@ class Graph:
     @property
     def root(self) -> Scope:
         if self._root is None:
-            self._root = build_scope_tree(self.ops, self._weights_by_op)
+            with gc_paused():
+                self._root = build_scope_tree(self.ops, self._weights_by_op)
         return self._root
+
+
+@dataclass(slots=True)
+class ConstMeta:
+    """What a binary reader saw of a Const's value while scanning the file."""
+    dtype: int
+    dims: tuple[int, ...]
+    unknown_rank: bool = False
+    content: memoryview | None = None   # tensor_content, in place; None: typed *_val fields
+
+    def meta(self) -> TensorMeta:
+        if self.unknown_rank:
+            raise TensorError("the shape has unknown rank")
+        if any(d < 0 for d in self.dims):
+            raise TensorError(f"the shape {list(self.dims)} has an unknown dimension")
+        return TensorMeta(dtype_of(self.dtype), self.dims)

@@ -139,13 +139,23 @@ def decode(tensor, content=None) -> np.ndarray:
     if content is None and dt.field != "string_val":
         content = tensor.tensor_content
     if content is not None and len(content):
-        itemsize = dt.np.itemsize
-        if len(content) != count * itemsize:
-            raise TensorError(
-                f"the shape {list(shape)} has {_fmt_count(count)} elements of {itemsize} bytes, "
-                f"but the tensor stores {len(content):,} bytes")
-        return np.frombuffer(content, dtype=dt.np, count=count).reshape(shape)
+        return from_content(m, content)
     return _from_typed_values(tensor, dt, shape, count)
+
+
+def from_content(m: TensorMeta, content) -> np.ndarray:
+    """A read-only array over ``content`` (tensor_content bytes), without copying them."""
+    dt, shape, count = m.dtype, m.shape, m.size
+    itemsize = dt.np.itemsize
+    if dt.field == "string_val":
+        raise TensorError("a string tensor stores its values in string_val, not tensor_content")
+    if len(content) != count * itemsize:
+        raise TensorError(
+            f"the shape {list(shape)} has {_fmt_count(count)} elements of {itemsize} bytes, "
+            f"but the tensor stores {len(content):,} bytes")
+    out = np.frombuffer(content, dtype=dt.np, count=count).reshape(shape)
+    out.flags.writeable = False
+    return out
 
 
 def _from_typed_values(tensor, dt: DType, shape, count: int) -> np.ndarray:

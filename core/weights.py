@@ -58,13 +58,13 @@ def discover(graph: Graph) -> list[Weight]:
     for op in graph.ops:
         if op.type == "Const":
             read = graph.get(op.name + "/read")
-            if read is not None and read.type == "Identity" and read.input_ops[:1] == [op.name]:
+            if read is not None and read.type == "Identity" and read.raw_inputs[:1] == (op.name,):
                 weights.append(_named(graph, op, op.name, _tf1_role(op.name), "tf1-read"))
             elif op.name.endswith(_TF2_SUFFIX):
                 tf2.append((op, role_of(graph, op)))
-            elif _rank(op) != 0:  # scalars (epsilons, axes) are structural
+            elif _rank(graph, op) != 0:  # scalars (epsilons, axes) are structural
                 role = role_of(graph, op)
-                if role or _numeric_tensor(op):
+                if role or _numeric_tensor(graph, op):
                     weights.append(_named(graph, op, op.name, role, "folded"))
         elif op.type in VARIABLE_OPS:
             weights.append(_variable(graph, op))
@@ -84,25 +84,20 @@ def _tf1_role(name: str) -> str:
     return {"weights": "kernel", "biases": "bias"}.get(leaf, leaf)
 
 
-def _rank(op: Op) -> int:
-    shape = op.node.attr["value"].tensor.tensor_shape
-    return -1 if shape.unknown_rank else len(shape.dim)
-
-
-def _numeric_tensor(op: Op) -> bool:
-    """A float, complex or quantized Const with more than one element."""
-    t = op.node.attr["value"].tensor
+def _rank(graph: Graph, op: Op) -> int:
     try:
-        dt = dtype_of(t.dtype)
-        shape = shape_of(t.tensor_shape)
+        return len(graph.tensor_meta(op).shape)
+    except TensorError:
+        return -1
+
+
+def _numeric_tensor(graph: Graph, op: Op) -> bool:
+    """A float, complex or quantized Const with more than one element."""
+    try:
+        m = graph.tensor_meta(op)
     except TensorError:
         return False
-    if not (dt.is_float or dt.quantized):
-        return False
-    n = 1
-    for d in shape:
-        n *= d
-    return n > 1
+    return (m.dtype.is_float or m.dtype.quantized) and m.size > 1
 
 
 def role_of(graph: Graph, op: Op, depth: int = 0) -> str:
@@ -176,6 +171,5 @@ def _variable(graph: Graph, op: Op) -> Weight:
     except TensorError:
         dt, shape = None, None
     why = "no value in this file: the graph is not frozen (its weights live in a checkpoint)"
-    w = Weight(op, op.name, op.name, dt, shape, lambda: None, role=_tf1_role(op.name),
-               rule="variable", error=why)
-    return w
+    return Weight(op, op.name, op.name, dt, shape, graph, role=_tf1_role(op.name),
+                  rule="variable", error=why)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 
 from ..errors import PbscopeError
+from ..gcpause import gc_paused
 from ..model import Graph
 from ..progress import NO_PROGRESS, Progress
 from . import graphdef
@@ -41,7 +42,8 @@ def open_model(path: str | os.PathLike, progress: Progress = NO_PROGRESS) -> Gra
         why = _NOT_YET.get(kind.name, "pbscope does not open this kind of file")
         raise PbscopeError(kind.path, f"this is {kind.label}; {why}")
     try:
-        return reader.open_graph(kind, progress)
+        with gc_paused():
+            return reader.open_graph(kind, progress)
     except MemoryError:
         raise PbscopeError(kind.path, "not enough memory to open it") from None
     except PbscopeError:

@@ -1,60 +1,54 @@
 """Reader for GraphDefs: binary ``.pb`` and text ``.pbtxt`` (frozen or not).
 
-Binary files parse in protobuf's compiled backend. A large file is memory-mapped
-and walked record by record: runs of ordinary nodes are parsed a few MB at a time
-(and their pages released), while the payload of each big Const is *not* handed to
-protobuf, which would copy it, but viewed in place by numpy when asked for. So
-opening a 200 MB frozen graph and decoding every weight keeps about one copy of the
-file in memory, not three.
+A binary file is scanned once, record by record, in Python: each node's name, type,
+inputs and device, and for each Const where its value's bytes lie in the file. Runs of
+ordinary nodes are also handed to protobuf's compiled parser, which checks them (and is
+then dropped: 350,000 parsed NodeDefs would cost three times the file in memory). A
+node's attrs are parsed again from its bytes only when asked for.
+
+Nothing copies tensor bytes: numpy views them in place, in the file read into memory,
+or memory-mapped for a large file (whose pages are released once scanned). So opening
+a 200 MB frozen graph and decoding every weight keeps about one copy of the file.
 """
 from __future__ import annotations
 
 import mmap
 import re
-
+import sys
 
 from google.protobuf import text_format
 from google.protobuf.message import DecodeError
 
 from .. import proto
 from ..errors import PbscopeError
-from ..model import Graph, Op
+from ..model import ConstMeta, Graph, Op
 from ..progress import NO_PROGRESS, Progress
-from ..proto.wire import LEN, WireError, first_field, iter_fields
-from ..tensors import decode
+from ..proto.wire import LEN, VARINT, WireError, iter_fields, read_varint
 from ..weights import discover
 from .sniff import Kind
 
 KINDS = ("graphdef", "graphdef-text")
 
-SMALL_FILE = 32 << 20   # below this, read the file and parse it in one call
-BIG_NODE = 64 << 10     # node records above this have their tensor bytes viewed in place
-RUN_BYTES = 8 << 20     # parse runs of small nodes in slices of about this size
+MAP_FILE = 32 << 20     # memory-map files above this size; read smaller ones
+BIG_NODE = 64 << 10     # never hand a node this large to protobuf whole (it would copy its tensor)
+RUN_BYTES = 4 << 20     # check runs of ordinary nodes with protobuf in slices of about this size
 
 
 def open_graph(kind: Kind, progress: Progress = NO_PROGRESS) -> Graph:
     path = kind.path
     progress.report(0.0, "reading")
     if kind.name == "graphdef-text":
-        nodes, library = _read_text(path), None
-        content: dict[int, memoryview] = {}
-        fmt = "GraphDef (text)"
+        gd = _read_text(path)
+        graph = Graph(path, "GraphDef (text)")
+        graph.ops = [Op.from_node(graph, i, n) for i, n in enumerate(gd.node)]
+        library = gd.library if gd.HasField("library") else None
     else:
-        buf = _load(path, kind.size)
-        nodes, library, content = _read_binary(path, buf, progress)
-        fmt = "GraphDef"
-    progress.report(0.9, "indexing")
-    node_content = {}  # op name → payload view, for big Consts
-
-    def load_const(op: Op):
-        return decode(op.node.attr["value"].tensor, node_content.get(op.name))
-
-    graph = Graph(path, fmt, nodes, const_loader=load_const)
-    for i, view in content.items():
-        node_content[graph.ops[i].name] = view
+        graph = Graph(path, "GraphDef")
+        library = _Scanner(path, _load(path, kind.size), graph, progress).run()
+    progress.report(0.9, "finding weights")
     if library is not None and len(library.function):
         graph.notes.append(f"{len(library.function)} functions in the function library (not shown)")
-    graph.set_weights(discover(graph))
+    graph.finish(discover)
     progress.report(1.0, "done")
     return graph
 
@@ -62,7 +56,7 @@ def open_graph(kind: Kind, progress: Progress = NO_PROGRESS) -> Graph:
 def _load(path: str, size: int):
     try:
         with open(path, "rb") as f:
-            if size <= SMALL_FILE:
+            if size <= MAP_FILE:
                 return f.read()
             return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
     except OSError as e:
@@ -80,7 +74,7 @@ def _read_text(path: str):
         text_format.Parse(text, gd)
     except text_format.ParseError as e:
         raise PbscopeError(path, f"not a valid GraphDef in text format: {text_error(e)}") from None
-    return list(gd.node)
+    return gd
 
 
 def text_error(err: text_format.ParseError) -> str:
@@ -92,85 +86,251 @@ def text_error(err: text_format.ParseError) -> str:
     return msg
 
 
-def _read_binary(path: str, buf, progress: Progress):
-    """(nodes in file order, FunctionDefLibrary or None, {node index: payload view})."""
-    view = memoryview(buf)
-    if len(buf) <= SMALL_FILE:
-        gd = _parse(path, proto.GraphDef, view, buf)
-        return list(gd.node), (gd.library if gd.HasField("library") else None), {}
-    nodes: list = []
-    content: dict[int, memoryview] = {}
-    library = None
-    run_start = 0
-    total = len(buf)
+class _Scanner:
+    """One pass over a binary GraphDef: ops into ``graph``, Const values located."""
 
-    def flush(a: int, b: int) -> None:
-        nonlocal library
+    def __init__(self, path: str, buf, graph: Graph, progress: Progress):
+        self.path, self.buf, self.graph, self.progress = path, buf, graph, progress
+        self.view = memoryview(buf)
+        self.library = None
+        self.names: dict[str, str] = {}   # one str object per op name, shared by inputs
+        self.types: dict[str, str] = {}   # likewise for op types and devices
+
+    def run(self):
+        view, total = self.view, len(self.buf)
+        run_start, spans = 0, []
+        try:
+            pos = 0
+            while pos < total:
+                field, wire, s, e = _next(self.buf, pos, total)
+                if field == 1 and wire == LEN:
+                    if e - s >= BIG_NODE:
+                        self._flush(run_start, pos, spans)
+                        self._big_node(s, e)
+                        run_start, spans = e, []
+                    else:
+                        spans.append((s, e))
+                elif field == 2 and wire == LEN:   # the function library
+                    self.library = self._parse(proto.FunctionDefLibrary, s, e)
+                pos = e
+                if pos - run_start >= RUN_BYTES:
+                    self._flush(run_start, pos, spans)
+                    run_start, spans = pos, []
+            self._flush(run_start, total, spans)
+        except (WireError, IndexError):
+            raise PbscopeError(self.path, _diagnose(view, 0)) from None
+        self.graph.node_parser = self._node_of
+        return self.library
+
+    def _flush(self, a: int, b: int, spans: list[tuple[int, int]]) -> None:
+        """Parse buf[a:b], whole top-level records, with protobuf; keep what ops need."""
         if b <= a:
             return
-        gd = _parse(path, proto.GraphDef, view[a:b], buf, offset=a)
-        nodes.extend(gd.node)
-        if gd.HasField("library"):
-            library = gd.library
-        _release(buf, a, b)
-        progress.report(0.85 * b / total, "parsing")
+        chunk = self._parse(proto.GraphDef, a, b)
+        graph, ops, names, types = self.graph, self.graph.ops, self.names, self.types
+        if len(chunk.node) != len(spans):   # cannot happen for bytes protobuf accepted
+            raise PbscopeError(self.path, f"corrupt GraphDef data near byte {a:,}")
+        for node, span in zip(chunk.node, spans):
+            index = len(ops)
+            name = node.name
+            t = node.op
+            type_ = types.get(t) or types.setdefault(t, t)
+            inputs = tuple([names.get(i, i) for i in node.input])
+            device = node.device
+            ops.append(Op(graph, index, name, type_, inputs, types.setdefault(device, device) if device else "",
+                          span=span))
+            names.setdefault(name, name)
+            if type_ == "Const":
+                t = node.attr["value"].tensor
+                graph.const_meta[index] = ConstMeta(
+                    t.dtype, tuple([d.size for d in t.tensor_shape.dim]), t.tensor_shape.unknown_rank)
+        del chunk
+        if isinstance(self.buf, mmap.mmap):
+            _release(self.buf, a, b)
+        self.progress.report(0.85 * b / len(self.buf), "parsing")
 
-    try:
-        for field, wire, s, e, fs in iter_fields(view, 0, total):
-            if field == 1 and wire == LEN and e - s >= BIG_NODE:
-                flush(run_start, fs)
-                try:
-                    node, payload = _split_big_node(view, s, e)
-                except (DecodeError, WireError):
-                    problem = _node_problem(view, s, e, len(nodes))
-                    raise PbscopeError(path, problem or f"node #{len(nodes)} (at byte {fs:,}) is corrupt") from None
-                if payload is not None:
-                    content[len(nodes)] = payload
-                nodes.append(node)
-                run_start = e
-            elif e - run_start >= RUN_BYTES:
-                flush(run_start, e)
-                run_start = e
-        flush(run_start, total)
-    except WireError as err:
-        raise PbscopeError(path, str(err)) from None
-    return nodes, library, content
+    def _big_node(self, s: int, e: int) -> None:
+        """A node too large to hand to protobuf whole: scan it here, parse it without its
+        tensor bytes, and keep that parsed node (there are few such nodes)."""
+        graph = self.graph
+        index = len(graph.ops)
+        name, type_, inputs, device, value = self._scan_node(self.buf, s, e, index, sys.intern)
+        op = Op(graph, index, name, type_, inputs, device, span=(s, e))
+        graph.ops.append(op)
+        self.names.setdefault(name, name)
+        if type_ == "Const" and value is not None:
+            self._scan_const(self.buf, value, index)
+        op._node = self._parse_big(s, e, index)
 
-
-def _split_big_node(view, s: int, e: int):
-    """Parse the NodeDef in view[s:e] without the bytes of its ``value`` tensor's
-    ``tensor_content``; return (NodeDef, view of those bytes or None)."""
-    keep, payload, tensor, key = [], None, None, None
-    for f, w, vs, ve, fs in iter_fields(view, s, e):
-        if f == 5 and w == LEN and payload is None and ve - vs >= BIG_NODE // 2:
-            key_span = first_field(view, vs, ve, 1)
-            value_span = first_field(view, vs, ve, 2)
-            tensor_span = value_span and first_field(view, *value_span, 8)
-            if key_span and tensor_span:
-                parts = []
-                for tf, tw, tvs, tve, tfs in iter_fields(view, *tensor_span):
-                    if tf == 4 and tw == LEN:
-                        payload = view[tvs:tve]
-                    else:
-                        parts.append(view[tfs:tve])
-                if payload is not None:
-                    tensor = proto.TensorProto.FromString(b"".join(parts))
-                    key = bytes(view[key_span[0]:key_span[1]]).decode("utf-8", "replace")
+    # -- scanning -----------------------------------------------------------
+    def _scan_node(self, buf, s: int, e: int, index: int, intern):
+        """(name, op type, raw inputs, device, span of the 'value' AttrValue or None)."""
+        name = type_ = ""
+        device = ""
+        inputs = []
+        value = None
+        pos = s
+        try:
+            while pos < e:
+                tag = buf[pos]
+                if tag < 0x80:
+                    pos += 1
+                else:
+                    tag, pos = read_varint(buf, pos, e)
+                wire = tag & 7
+                if wire != LEN:
+                    pos = _skip(buf, pos, e, wire)
                     continue
+                n = buf[pos] if pos < e else 0x80
+                if n < 0x80:
+                    pos += 1
+                else:
+                    n, pos = read_varint(buf, pos, e)
+                end = pos + n
+                if end > e:
+                    raise WireError(pos, f"truncated: node #{index} ends before its fields do")
+                field = tag >> 3
+                if field == 3:
+                    inputs.append(intern(buf[pos:end].decode("utf-8")))
+                elif field == 1:
+                    name = intern(buf[pos:end].decode("utf-8"))
+                elif field == 2:
+                    type_ = intern(buf[pos:end].decode("utf-8"))
+                elif field == 4:
+                    device = intern(buf[pos:end].decode("utf-8"))
+                elif field == 5 and value is None and buf[pos:pos + 7] == b"\n\x05value":
+                    value = (pos + 7, end)   # the map entry's rest: field 2, the AttrValue
+                pos = end
+        except UnicodeDecodeError:
+            raise PbscopeError(self.path, _node_problem(self.view, s, e, index) or
+                               f"node #{index} has text that is not valid UTF-8") from None
+        except IndexError:
+            raise WireError(pos, f"truncated: node #{index} at byte {s:,} is cut short") from None
+        return name, type_, tuple(inputs), device, value
+
+    def _scan_const(self, buf, value: tuple[int, int], index: int) -> None:
+        """Record dtype, shape and the tensor_content span of a Const's value tensor."""
+        try:
+            span = _field(buf, *value, 2)              # the map entry's value: an AttrValue
+            tensor = span and _field(buf, *span, 8)    # AttrValue.tensor
+            if not tensor:
+                return
+            dtype, dims, unknown, content = 0, [], False, None
+            pos, end = tensor
+            while pos < end:
+                f, w, vs, ve = _next(buf, pos, end)
+                if f == 1 and w == VARINT:
+                    dtype = read_varint(buf, vs, ve)[0]
+                elif f == 2 and w == LEN:          # TensorShapeProto
+                    p, pe = vs, ve
+                    while p < pe:
+                        sf, sw, ss, se = _next(buf, p, pe)
+                        if sf == 2 and sw == LEN:  # Dim
+                            size, q = 0, ss
+                            while q < se:
+                                df, dw, ds, de = _next(buf, q, se)
+                                if df == 1 and dw == VARINT:
+                                    size = read_varint(buf, ds, de)[0]
+                                q = de
+                            dims.append(size - (1 << 64) if size >= 1 << 63 else size)
+                        elif sf == 3 and sw == VARINT:
+                            unknown = read_varint(buf, ss, se)[0] != 0
+                        p = se
+                elif f == 4 and w == LEN and ve > vs:
+                    content = self.view[vs:ve]
+                pos = ve
+            self.graph.const_meta[index] = ConstMeta(dtype, tuple(dims), unknown, content)
+        except (WireError, IndexError):
+            return   # protobuf's check of the same bytes gives the message
+
+    # -- protobuf -----------------------------------------------------------
+    def _parse(self, cls, a: int, b: int):
+        try:
+            return cls.FromString(self.view[a:b])
+        except DecodeError:
+            raise PbscopeError(self.path, _diagnose(self.view[a:b], a)) from None
+
+    def _parse_big(self, s: int, e: int, index: int):
+        try:
+            return _parse_without_content(self.view, s, e)
+        except (DecodeError, WireError, UnicodeDecodeError):
+            raise PbscopeError(self.path, _node_problem(self.view, s, e, index)
+                               or f"node #{index} (at byte {s:,}) is corrupt") from None
+
+    def _node_of(self, op: Op):
+        s, e = op._span
+        return proto.NodeDef.FromString(self.view[s:e])
+
+
+def _skip(buf, pos: int, end: int, wire: int) -> int:
+    if wire == VARINT:
+        return read_varint(buf, pos, end)[1]
+    if wire == 1:
+        return pos + 8
+    if wire == 5:
+        return pos + 4
+    raise WireError(pos, f"corrupt: unknown wire type {wire} at byte {pos}")
+
+
+def _next(buf, pos: int, end: int) -> tuple[int, int, int, int]:
+    """(field, wire type, value start, value end) of the field at ``pos``."""
+    tag = buf[pos]
+    if tag < 0x80:
+        pos += 1
+    else:
+        tag, pos = read_varint(buf, pos, end)
+    wire = tag & 7
+    if wire == LEN:
+        n = buf[pos]
+        if n < 0x80:
+            pos += 1
+        else:
+            n, pos = read_varint(buf, pos, end)
+        if pos + n > end:
+            raise WireError(pos, "truncated")
+        return tag >> 3, wire, pos, pos + n
+    return tag >> 3, wire, pos, _skip(buf, pos, end, wire)
+
+
+def _field(buf, pos: int, end: int, number: int):
+    """(start, end) of the first length-delimited field ``number`` in buf[pos:end]."""
+    while pos < end:
+        f, w, vs, ve = _next(buf, pos, end)
+        if f == number and w == LEN:
+            return vs, ve
+        pos = ve
+    return None
+
+
+def _sub(buf, s: int, e: int, number: int):
+    """(start, end) of the first length-delimited field ``number`` in buf[s:e]."""
+    view = memoryview(buf) if not isinstance(buf, memoryview) else buf
+    for f, w, vs, ve, _ in iter_fields(view, s, e):
+        if f == number and w == LEN:
+            return vs, ve
+    return None
+
+
+def _parse_without_content(view, s: int, e: int):
+    """The NodeDef in view[s:e], parsed without the bytes of its value's tensor_content
+    (protobuf would copy them; numpy views them in place instead)."""
+    keep, tensor, key = [], None, None
+    for f, w, vs, ve, fs in iter_fields(view, s, e):
+        if f == 5 and w == LEN and tensor is None:
+            key_span = _sub(view, vs, ve, 1)
+            value_span = _sub(view, vs, ve, 2)
+            tensor_span = value_span and _sub(view, *value_span, 8)
+            if key_span and tensor_span:
+                parts = [view[tfs:tve] for tf, tw, tvs, tve, tfs in iter_fields(view, *tensor_span)
+                         if not (tf == 4 and tw == LEN)]
+                tensor = proto.TensorProto.FromString(b"".join(parts))
+                key = bytes(view[key_span[0]:key_span[1]]).decode("utf-8")
+                continue
         keep.append(view[fs:ve])
     node = proto.NodeDef.FromString(b"".join(keep))
     if tensor is not None:
         node.attr[key].tensor.CopyFrom(tensor)
-    return node, payload
-
-
-def _parse(path: str, cls, view, buf, offset: int = 0):
-    msg = cls()
-    try:
-        msg.ParseFromString(view)
-    except DecodeError:
-        raise PbscopeError(path, _diagnose(view, offset)) from None
-    return msg
+    return node
 
 
 def _diagnose(view, offset: int) -> str:
@@ -209,12 +369,10 @@ def _node_problem(view, s: int, e: int, index: int, offset: int = 0) -> str | No
 
 
 def _release(buf, a: int, b: int) -> None:
-    """Drop parsed pages of a memory map from our RSS (they stay in the page cache)."""
-    if isinstance(buf, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
+    """Drop scanned pages of a memory map from our RSS (they stay in the page cache)."""
+    if hasattr(mmap, "MADV_DONTNEED"):
         page = mmap.PAGESIZE
         a = -(-a // page) * page
         b = b // page * page
         if b > a:
             buf.madvise(mmap.MADV_DONTNEED, a, b - a)
-
-

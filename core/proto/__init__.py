@@ -23,6 +23,7 @@ def message_class(full_name: str):
 
 
 GraphDef = message_class("tensorflow.GraphDef")
+FunctionDefLibrary = message_class("tensorflow.FunctionDefLibrary")
 NodeDef = message_class("tensorflow.NodeDef")
 AttrValue = message_class("tensorflow.AttrValue")
 TensorProto = message_class("tensorflow.TensorProto")

@@ -63,7 +63,7 @@ def test_mutated_bytes_never_crash(data, tmp_path):
 @given(data=mutations())
 def test_mutated_bytes_never_crash_on_the_streaming_path(data, tmp_path, monkeypatch):
     # the memory-mapped, record-by-record path that big files take
-    monkeypatch.setattr(graphdef, "SMALL_FILE", 0)
+    monkeypatch.setattr(graphdef, "MAP_FILE", 0)
     monkeypatch.setattr(graphdef, "BIG_NODE", 64)
     monkeypatch.setattr(graphdef, "RUN_BYTES", 256)
     p = tmp_path / "m.pb"

@@ -15,7 +15,7 @@ from .graphs import tf1_mlp
 
 @pytest.fixture
 def streaming(monkeypatch):
-    monkeypatch.setattr(graphdef, "SMALL_FILE", 0)
+    monkeypatch.setattr(graphdef, "MAP_FILE", 0)
     monkeypatch.setattr(graphdef, "BIG_NODE", 1024)
     monkeypatch.setattr(graphdef, "RUN_BYTES", 200)
 
@@ -25,7 +25,7 @@ def test_streaming_path_equals_one_shot_parse(tmp_path, monkeypatch):
     p = tmp_path / "g.pb"
     p.write_bytes(data)
     plain = open_model(p)
-    monkeypatch.setattr(graphdef, "SMALL_FILE", 0)
+    monkeypatch.setattr(graphdef, "MAP_FILE", 0)
     monkeypatch.setattr(graphdef, "BIG_NODE", 1024)
     monkeypatch.setattr(graphdef, "RUN_BYTES", 200)
     streamed = open_model(p)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from core import proto
-from core.model import Graph
+from core.model import Graph, Op
 from core.weights import discover
 
 from .graphs import const, op
@@ -13,9 +13,9 @@ P = "mobilenet_1.00_224_1"
 
 
 def graph_of(gd) -> Graph:
-    g = Graph("mem.pb", "GraphDef", list(gd.node), const_loader=lambda o: None)
-    g.set_weights(discover(g))
-    return g
+    g = Graph("mem.pb", "GraphDef")
+    g.ops = [Op.from_node(g, i, n) for i, n in enumerate(gd.node)]
+    return g.finish(discover)
 
 
 def tf2_var(gd, scope: str, value):
