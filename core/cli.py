@@ -20,7 +20,7 @@ PROG = "pbscope"
 def human_bytes(n: int) -> str:
     for unit in ("B", "KB", "MB", "GB"):
         if n < 1024 or unit == "GB":
-            return f"{n:,} {unit}" if unit == "B" else f"{n:,.1f} {unit}"
+            return f"{n:,} {unit}" if unit == "B" else f"{n:.1f} {unit}"
         n /= 1024
     return str(n)
 
@@ -161,7 +161,8 @@ def cmd_show(args) -> int:
         print(f"mean    {_num(st['mean'])}   std {_num(st['std'])}")
     pct = 100.0 * st["zeros"] / a.size if a.size else 0.0
     print(f"zeros   {st['zeros']:,} ({pct:.1f}%)   nan {st['nan']:,}   inf {st['inf']:,}")
-    print(f"values  {out['values']}{' …' if a.size > args.values else ''}")
+    shown = ", ".join(_num(v) for v in out["values"])
+    print(f"values  [{shown}{', …' if a.size > args.values else ''}]")
     return 0
 
 
@@ -217,6 +218,51 @@ def cmd_export(args) -> int:
     return 0
 
 
+# -- diff -----------------------------------------------------------------------
+
+def cmd_diff(args) -> int:
+    from .diff import diff
+    report = diff(_open(args.a), _open(args.b))
+    if args.json:
+        _print_json(report.as_dict())
+        return 0
+    print(f"A  {report.a}\nB  {report.b}")
+    for title, keys in (("only in A", report.only_a), ("only in B", report.only_b)):
+        if keys:
+            print(f"{title} ({len(keys)}):")
+            for k in keys:
+                print(f"  {k}")
+    if report.mismatched:
+        print(f"shape or dtype mismatches ({len(report.mismatched)}):")
+        for d in report.mismatched:
+            print(f"  {d.key}: A {d.a_dtype} {d.a_shape}  B {d.b_dtype} {d.b_shape}")
+    if report.common:
+        print(f"common tensors ({len(report.common)}), max abs diff:")
+        width = min(max(len(d.key) for d in report.common), 80)
+        for d in report.common:
+            v = "—" if d.max_abs_diff is None else _num(d.max_abs_diff)
+            flag = "" if d.equal is None else ("  equal" if d.equal else "  differs")
+            print(f"  {d.key:<{width}}  {v}{flag}{'  ' + d.note if d.note else ''}")
+    print(report.summary)
+    return 0
+
+
+# -- unfreeze -------------------------------------------------------------------
+
+def cmd_unfreeze(args) -> int:
+    from .unfreeze import unfreeze
+    g = _open(args.path)
+    chosen = select_weights(g.weights, args.select or [], args.exclude or [])
+    if not chosen:
+        raise PbscopeError(g.path, "no weights match the --select/--exclude patterns")
+    report = unfreeze(g, args.output, weights=chosen, force=args.force)
+    if args.json:
+        _print_json(report.as_dict())
+    else:
+        print(report.summary())
+    return 0
+
+
 # -- plumbing -------------------------------------------------------------------
 
 def _print_json(obj) -> None:
@@ -268,6 +314,21 @@ def build_parser() -> argparse.ArgumentParser:
                    help="seed: scope/name:0 (as the seed's restore expects); var: scope/name")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_export)
+
+    s = sub.add_parser("diff", help="compare the weights of two models or weights files")
+    s.add_argument("a", metavar="A")
+    s.add_argument("b", metavar="B")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_diff)
+
+    s = sub.add_parser("unfreeze", help="turn a frozen graph into a trainable TF1 checkpoint")
+    s.add_argument("path")
+    s.add_argument("-o", "--output", required=True, metavar="OUTDIR")
+    s.add_argument("--select", action="append", metavar="GLOB", help="weights to make variables (repeatable)")
+    s.add_argument("--exclude", action="append", metavar="GLOB", help="weights to keep constant (repeatable)")
+    s.add_argument("--force", action="store_true", help="replace OUTDIR if it exists")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_unfreeze)
     return p
 
 

@@ -89,12 +89,25 @@ def export_weights(weights: Iterable[Weight], out: str | os.PathLike, fmt: str |
     if fmt != "npy" and os.path.isdir(out):
         raise PbscopeError(out, "is a folder; give a file name")
     named = _named(weights, keys, out)
+    _check_dtypes(named, fmt, out)
     writer = {"pkl": _write_pickle, "npz": _write_npz, "safetensors": _write_safetensors,
               "npy": _write_npy_folder}[fmt]
     progress.path = progress.path or out
     nbytes = writer(named, out, progress)
     progress.report(1.0, "written")
     return ExportReport(out, fmt, len(named), nbytes, time.perf_counter() - t0)
+
+
+def _check_dtypes(named, fmt: str, out: str) -> None:
+    """Refuse before writing anything what the format cannot hold."""
+    for k, w in named:
+        name = w.dtype_name
+        if fmt == "safetensors" and name not in SAFETENSORS_DTYPES:
+            what = "string" if name == "object" else name
+            raise PbscopeError(out, f"{k}: safetensors has no {what} dtype; use pkl or npz")
+        if fmt in ("npz", "npy") and w.dtype is not None and w.dtype.np.kind == "V":
+            raise PbscopeError(out, f"{k}: .npy/.npz cannot hold {name} (numpy would store raw "
+                                    f"bytes); use pkl or safetensors")
 
 
 def _same_file(a: str, b: str) -> bool:
@@ -116,7 +129,9 @@ def _named(weights: list[Weight], keys: str, out: str) -> list[tuple[str, Weight
     return list(seen.items())
 
 
-def _arrays(named, progress: Progress, share: float = 1.0):
+def _arrays(named, progress: Progress, share: float = 1.0, release: bool = True):
+    """(key, array) one at a time; once the writer is done with one, its pages of a
+    memory-mapped model are released, so streaming formats hold one tensor at a time."""
     total = max(1, len(named))
     for i, (k, w) in enumerate(named):
         progress.report(share * i / total, f"{k}")
@@ -125,13 +140,48 @@ def _arrays(named, progress: Progress, share: float = 1.0):
         except PbscopeError as e:
             raise PbscopeError(progress.path, e.cause) from None
         yield k, a
+        del a
+        if release:
+            w.graph.release(w)
+
+
+WRITE_CHUNK = 1 << 20
+
+
+def write_npy(f, a: np.ndarray) -> None:
+    """An .npy file, its data written straight from the array in 1 MiB slices: numpy's own
+    writer copies up to 16M elements at a time into a bytes object."""
+    a = np.ascontiguousarray(a)
+    header = np.lib.format.header_data_from_array_1_0(a)
+    try:
+        np.lib.format.write_array_header_1_0(f, header)
+    except ValueError:   # a header too long for format 1.0
+        np.lib.format.write_array_header_2_0(f, header)
+    flat = a.reshape(-1).view(np.uint8)
+    for i in range(0, flat.size, WRITE_CHUNK):
+        f.write(flat[i:i + WRITE_CHUNK])
+
+
+def _plain(a: np.ndarray, key: str, out: str) -> np.ndarray:
+    """Strings as fixed-width bytes, so .npy/.npz need no pickle to hold them. numpy's
+    format has no bfloat16/float8/int4: it would store raw bytes and lose the type."""
+    if a.dtype.kind == "V":
+        raise PbscopeError(out, f"{key}: .npy/.npz cannot hold {a.dtype.name} (numpy would store raw "
+                                f"bytes); use pkl or safetensors")
+    if a.dtype.kind == "O":
+        return np.array([x if isinstance(x, bytes) else str(x).encode() for x in a.flat],
+                        dtype=bytes).reshape(a.shape)
+    return np.asanyarray(a)
 
 
 # -- atomic plumbing ----------------------------------------------------------
 
 def _atomic_file(out: str, write: Callable[[object], int]) -> int:
     folder = os.path.dirname(os.path.abspath(out))
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(out)}.", suffix=".part", dir=folder)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(out)}.", suffix=".part", dir=folder)
+    except OSError as e:
+        raise PbscopeError(out, f"cannot write in {folder}: {e.strerror or e}") from None
     try:
         with os.fdopen(fd, "wb") as f:
             n = write(f)
@@ -191,7 +241,7 @@ class _CountingWriter:
 
 def _write_pickle(named, out: str, progress: Progress) -> int:
     def write(f) -> int:
-        d = dict(_arrays(named, progress, share=0.1))
+        d = dict(_arrays(named, progress, share=0.1, release=False))
         total = sum(a.nbytes for a in d.values())
         pickle.dump(d, _CountingWriter(f, progress, total, 0.1), protocol=pickle.HIGHEST_PROTOCOL)
         return total
@@ -203,17 +253,11 @@ def _write_npz(named, out: str, progress: Progress) -> int:
         total = 0
         with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
             for k, a in _arrays(named, progress):
-                _check_plain(a, k, out, "npz")
                 with zf.open(k + ".npy", "w", force_zip64=True) as member:
-                    np.lib.format.write_array(member, np.asanyarray(a), allow_pickle=False)
+                    write_npy(member, _plain(a, k, out))
                 total += a.nbytes
         return total
     return _atomic_file(out, write)
-
-
-def _check_plain(a: np.ndarray, key: str, out: str, fmt: str) -> None:
-    if a.dtype.kind == "O":
-        raise PbscopeError(out, f"{key}: {fmt} cannot hold string tensors; use pkl")
 
 
 SAFETENSORS_DTYPES = {
@@ -228,9 +272,7 @@ def _write_safetensors(named, out: str, progress: Progress) -> int:
     header: dict[str, dict] = {}
     offset = 0
     for k, w in named:
-        code = SAFETENSORS_DTYPES.get(w.dtype_name)
-        if code is None:
-            raise PbscopeError(out, f"{k}: safetensors has no {w.dtype_name} dtype; use pkl or npz")
+        code = SAFETENSORS_DTYPES[w.dtype_name]
         header[k] = {"dtype": code, "shape": list(w.shape), "data_offsets": [offset, offset + w.nbytes]}
         offset += w.nbytes
     blob = json.dumps(header, separators=(",", ":")).encode()
@@ -240,7 +282,7 @@ def _write_safetensors(named, out: str, progress: Progress) -> int:
         f.write(len(blob).to_bytes(8, "little"))
         f.write(blob)
         for k, a in _arrays(named, progress):
-            f.write(np.ascontiguousarray(a).data.cast("B"))
+            f.write(np.ascontiguousarray(a).reshape(-1).view(np.uint8))
         return offset
     return _atomic_file(out, write)
 
@@ -249,16 +291,24 @@ def _write_npy_folder(named, out: str, progress: Progress) -> int:
     if os.path.exists(out) and not os.path.isdir(out):
         raise PbscopeError(out, "exists and is not a folder")
     parent = os.path.dirname(os.path.abspath(out))
-    tmp = tempfile.mkdtemp(prefix=f".{os.path.basename(out)}.", suffix=".part", dir=parent)
+    try:
+        tmp = tempfile.mkdtemp(prefix=f".{os.path.basename(out)}.", suffix=".part", dir=parent)
+    except OSError as e:
+        raise PbscopeError(out, f"cannot write in {parent}: {e.strerror or e}") from None
     try:
         index, total = {}, 0
         for i, (k, a) in enumerate(_arrays(named, progress)):
             fname = f"{i:05d}_{_safe(k)}.npy"
-            np.save(os.path.join(tmp, fname), np.asanyarray(a), allow_pickle=a.dtype.kind == "O")
+            with open(os.path.join(tmp, fname), "wb") as f:
+                write_npy(f, _plain(a, k, out))
+                f.flush()
+                os.fsync(f.fileno())
             index[k] = fname
             total += a.nbytes
         with open(os.path.join(tmp, "index.json"), "w") as f:
             json.dump(index, f, indent=1)
+            f.flush()
+            os.fsync(f.fileno())
         old = None
         if os.path.isdir(out):  # swap: keep the old folder until the new one is in place
             old = out + ".old-" + os.path.basename(tmp)

@@ -324,8 +324,11 @@ class Graph:
         self.weights: list[Weight] = []
         self._weights_by_op: dict[str, Weight] = {}
         self._weights_by_key: dict[str, Weight] = {}
-        # set by binary readers
+        # set by readers: a lazy NodeDef for ops read from bytes, and where values come
+        # from when they are not Consts of the graph (weights files, checkpoints)
         self.node_parser: Callable[[Op], object] | None = None
+        self.value_loader: Callable[[Weight], np.ndarray] | None = None
+        self.page_release: Callable[[Weight], None] | None = None
         self.const_meta: dict[int, ConstMeta] = {}
 
     def finish(self, discover: Callable[["Graph"], list[Weight]]) -> "Graph":
@@ -446,6 +449,8 @@ class Graph:
         return Weight(op, op.name, var_name, dt, shape, self, role=role, rule=rule, error=err)
 
     def load_weight(self, w: Weight) -> np.ndarray:
+        if self.value_loader is not None:
+            return self.value_loader(w)
         op = w.op
         try:
             m = self.const_meta.get(op.index)
@@ -454,6 +459,12 @@ class Graph:
             return decode(op.node.attr["value"].tensor)
         except TensorError as e:
             raise PbscopeError(self.path, f"{op.name}: {e}") from None
+
+    def release(self, w: Weight) -> None:
+        """Done with ``w``'s values for now: a memory-mapped reader drops their pages from
+        this process's RSS (the page cache keeps them). Streaming exports call this."""
+        if self.page_release is not None:
+            self.page_release(w)
 
     @property
     def params(self) -> int:
@@ -479,6 +490,7 @@ class ConstMeta:
     dims: tuple[int, ...]
     unknown_rank: bool = False
     content: memoryview | None = None   # tensor_content, in place; None: typed *_val fields
+    offset: int = 0                     # where content starts in the file
 
     def meta(self) -> TensorMeta:
         if self.unknown_rank:

@@ -97,6 +97,22 @@ def dtype_of(number: int) -> DType:
     return found
 
 
+_BY_NUMPY = {}
+for _d in DTYPES.values():
+    if not _d.quantized:
+        _BY_NUMPY.setdefault(_d.np, _d)
+
+
+def dtype_for_numpy(dt: np.dtype) -> DType:
+    """The DType for a numpy dtype (strings of any width map to TF's string)."""
+    if dt.kind in "OSU":
+        return DTYPES[7]
+    found = _BY_NUMPY.get(np.dtype(dt).newbyteorder("=")) if dt.byteorder not in "=|" else _BY_NUMPY.get(dt)
+    if found is None:
+        raise TensorError(f"dtype {dt} has no TensorFlow counterpart")
+    return found
+
+
 def shape_of(shape_proto) -> tuple[int, ...]:
     if shape_proto.unknown_rank:
         raise TensorError("the shape has unknown rank")

@@ -34,6 +34,72 @@ BLOCKS = [(1, 32), (2, 64), (1, 64), (2, 128), (1, 128), (2, 256)]
 BN_EPSILON = 0.001
 
 
+def define(inputs=None, num_classes: int = NUM_CLASSES, rng: np.random.RandomState | None = None):
+    """Define the demo model in the current TF1 default graph, with reference variables
+    under TF-slim's MobileNetV1 names; return the softmax output.
+
+    With ``rng`` the variables start from its values (as in the demo file); without, from
+    zeros (ones for variances): the "define the original graph in code" of the seed.
+    """
+    import tensorflow as tf
+
+    v1 = tf.compat.v1
+
+    def init(shape, draw):
+        return (draw(shape) if rng is not None else np.zeros(shape)).astype(np.float32)
+
+    def var(name: str, shape, draw):
+        return v1.get_variable(name, initializer=init(shape, draw))
+
+    def batch_norm(x, channels: int):
+        with v1.variable_scope("BatchNorm"):
+            beta = var("beta", channels, lambda n: rng.normal(0.0, 0.1, n))
+            gamma = var("gamma", channels, lambda n: rng.uniform(0.5, 1.5, n))
+            # moving statistics are not trained, as in TF-slim
+            mean = v1.get_variable("moving_mean", initializer=init(channels, lambda n: rng.normal(0.0, 0.2, n)),
+                                   trainable=False)
+            variance = v1.get_variable("moving_variance", trainable=False, initializer=(
+                rng.uniform(0.5, 2.0, channels) if rng is not None else np.ones(channels)).astype(np.float32))
+            y, _, _ = v1.nn.fused_batch_norm(x, gamma, beta, mean=mean, variance=variance,
+                                             epsilon=BN_EPSILON, is_training=False,
+                                             name="FusedBatchNorm")
+        return y
+
+    def he(fan_in: int):
+        return lambda shape: rng.normal(0.0, np.sqrt(2.0 / fan_in), shape)
+
+    x = inputs if inputs is not None else v1.placeholder(tf.float32, [None, IMAGE, IMAGE, 3], name=INPUT)
+    with v1.variable_scope("MobileNetV1", use_resource=False):
+        with v1.variable_scope("Conv2d_0"):
+            w = var("weights", (3, 3, 3, CONV0_CHANNELS), he(27))
+            x = tf.nn.conv2d(x, w, strides=[1, 2, 2, 1], padding="SAME", name="Conv2D")
+            x = tf.nn.relu6(batch_norm(x, CONV0_CHANNELS), name="Relu6")
+        channels = CONV0_CHANNELS
+        for i, (stride, out_channels) in enumerate(BLOCKS, 1):
+            with v1.variable_scope(f"Conv2d_{i}_depthwise"):
+                w = var("depthwise_weights", (3, 3, channels, 1), he(9))
+                x = tf.nn.depthwise_conv2d(x, w, strides=[1, stride, stride, 1],
+                                           padding="SAME", name="depthwise")
+                x = tf.nn.relu6(batch_norm(x, channels), name="Relu6")
+            with v1.variable_scope(f"Conv2d_{i}_pointwise"):
+                w = var("weights", (1, 1, channels, out_channels), he(channels))
+                x = tf.nn.conv2d(x, w, strides=[1, 1, 1, 1], padding="SAME", name="Conv2D")
+                x = tf.nn.relu6(batch_norm(x, out_channels), name="Relu6")
+            channels = out_channels
+        with v1.variable_scope("Logits"):
+            size = int(x.shape[1])
+            x = tf.nn.avg_pool2d(x, ksize=size, strides=1, padding="VALID", name="AvgPool_1a")
+        with v1.variable_scope("Bottleneck2"):
+            w = var("weights", (1, 1, channels, num_classes),
+                    lambda shape: rng.normal(0.0, 1.0 / np.sqrt(channels), shape))
+            b = var("biases", num_classes, lambda n: rng.normal(0.0, 0.01, n))
+            x = tf.nn.conv2d(x, w, strides=[1, 1, 1, 1], padding="SAME", name="Conv2D")
+            x = tf.nn.bias_add(x, b, name="BiasAdd")
+        x = tf.squeeze(x, [1, 2], name="SpatialSqueeze")
+        with v1.variable_scope("Predictions"):
+            return v1.nn.softmax(x, name="Softmax")
+
+
 def build(out_path: str = DEFAULT_OUT) -> dict[str, np.ndarray]:
     """Write the frozen demo graph to ``out_path``.
 
@@ -43,58 +109,9 @@ def build(out_path: str = DEFAULT_OUT) -> dict[str, np.ndarray]:
     import tensorflow as tf
 
     v1 = tf.compat.v1
-    rng = np.random.RandomState(SEED)
-
-    def var(name: str, value: np.ndarray):
-        return v1.get_variable(name, initializer=value.astype(np.float32))
-
-    def batch_norm(x, channels: int):
-        with v1.variable_scope("BatchNorm"):
-            beta = var("beta", rng.normal(0.0, 0.1, channels))
-            gamma = var("gamma", rng.uniform(0.5, 1.5, channels))
-            mean = var("moving_mean", rng.normal(0.0, 0.2, channels))
-            variance = var("moving_variance", rng.uniform(0.5, 2.0, channels))
-            y, _, _ = v1.nn.fused_batch_norm(x, gamma, beta, mean=mean, variance=variance,
-                                             epsilon=BN_EPSILON, is_training=False,
-                                             name="FusedBatchNorm")
-        return y
-
-    def he(shape, fan_in: int) -> np.ndarray:
-        return rng.normal(0.0, np.sqrt(2.0 / fan_in), shape)
-
     graph = tf.Graph()
     with graph.as_default():
-        x = v1.placeholder(tf.float32, [None, IMAGE, IMAGE, 3], name=INPUT)
-        with v1.variable_scope("MobileNetV1", use_resource=False):
-            with v1.variable_scope("Conv2d_0"):
-                w = var("weights", he((3, 3, 3, CONV0_CHANNELS), 27))
-                x = tf.nn.conv2d(x, w, strides=[1, 2, 2, 1], padding="SAME", name="Conv2D")
-                x = tf.nn.relu6(batch_norm(x, CONV0_CHANNELS), name="Relu6")
-            channels = CONV0_CHANNELS
-            for i, (stride, out_channels) in enumerate(BLOCKS, 1):
-                with v1.variable_scope(f"Conv2d_{i}_depthwise"):
-                    w = var("depthwise_weights", he((3, 3, channels, 1), 9))
-                    x = tf.nn.depthwise_conv2d(x, w, strides=[1, stride, stride, 1],
-                                               padding="SAME", name="depthwise")
-                    x = tf.nn.relu6(batch_norm(x, channels), name="Relu6")
-                with v1.variable_scope(f"Conv2d_{i}_pointwise"):
-                    w = var("weights", he((1, 1, channels, out_channels), channels))
-                    x = tf.nn.conv2d(x, w, strides=[1, 1, 1, 1], padding="SAME", name="Conv2D")
-                    x = tf.nn.relu6(batch_norm(x, out_channels), name="Relu6")
-                channels = out_channels
-            with v1.variable_scope("Logits"):
-                size = int(x.shape[1])
-                x = tf.nn.avg_pool2d(x, ksize=size, strides=1, padding="VALID",
-                                     name="AvgPool_1a")
-            with v1.variable_scope("Bottleneck2"):
-                w = var("weights", rng.normal(0.0, 1.0 / np.sqrt(channels),
-                                              (1, 1, channels, NUM_CLASSES)))
-                b = var("biases", rng.normal(0.0, 0.01, NUM_CLASSES))
-                x = tf.nn.conv2d(x, w, strides=[1, 1, 1, 1], padding="SAME", name="Conv2D")
-                x = tf.nn.bias_add(x, b, name="BiasAdd")
-            x = tf.squeeze(x, [1, 2], name="SpatialSqueeze")
-            with v1.variable_scope("Predictions"):
-                v1.nn.softmax(x, name="Softmax")
+        define(rng=np.random.RandomState(SEED))
         variables = v1.global_variables()
         logger = tf.get_logger()   # silence convert_variables_to_constants' deprecation notes
         level = logger.level

@@ -11,10 +11,10 @@ from ..errors import PbscopeError
 from ..gcpause import gc_paused
 from ..model import Graph
 from ..progress import NO_PROGRESS, Progress
-from . import graphdef
+from . import graphdef, weightsfile
 from .sniff import Kind, sniff
 
-READERS = {kind: reader for reader in (graphdef,) for kind in reader.KINDS}
+READERS = {kind: reader for reader in (graphdef, weightsfile) for kind in reader.KINDS}
 
 _NOT_YET = {
     "metagraph": "opening MetaGraphDefs (.meta + checkpoint) is not supported yet",

@@ -120,7 +120,14 @@ class _Scanner:
         except (WireError, IndexError):
             raise PbscopeError(self.path, _diagnose(view, 0)) from None
         self.graph.node_parser = self._node_of
+        if isinstance(self.buf, mmap.mmap):
+            self.graph.page_release = self._release_weight
         return self.library
+
+    def _release_weight(self, w) -> None:
+        m = self.graph.const_meta.get(w.op.index) if w.op is not None else None
+        if m is not None and m.content is not None:
+            _release(self.buf, m.offset, m.offset + len(m.content))
 
     def _flush(self, a: int, b: int, spans: list[tuple[int, int]]) -> None:
         """Parse buf[a:b], whole top-level records, with protobuf; keep what ops need."""
@@ -215,7 +222,7 @@ class _Scanner:
             tensor = span and _field(buf, *span, 8)    # AttrValue.tensor
             if not tensor:
                 return
-            dtype, dims, unknown, content = 0, [], False, None
+            dtype, dims, unknown, content, offset = 0, [], False, None, 0
             pos, end = tensor
             while pos < end:
                 f, w, vs, ve = _next(buf, pos, end)
@@ -237,9 +244,9 @@ class _Scanner:
                             unknown = read_varint(buf, ss, se)[0] != 0
                         p = se
                 elif f == 4 and w == LEN and ve > vs:
-                    content = self.view[vs:ve]
+                    content, offset = self.view[vs:ve], vs
                 pos = ve
-            self.graph.const_meta[index] = ConstMeta(dtype, tuple(dims), unknown, content)
+            self.graph.const_meta[index] = ConstMeta(dtype, tuple(dims), unknown, content, offset)
         except (WireError, IndexError):
             return   # protobuf's check of the same bytes gives the message
 

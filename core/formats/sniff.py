@@ -30,7 +30,10 @@ LABELS = {
     "checkpoint-index": "a TensorFlow checkpoint index (.index)",
     "checkpoint-data": "a TensorFlow checkpoint data shard (.data-*)",
     "hdf5": "an HDF5 file (Keras .h5)",
-    "zip": "a zip archive (.keras, .npz)",
+    "zip": "a zip archive, but not an .npz or .keras file",
+    "npz": "a NumPy .npz archive",
+    "keras": "a Keras 3 model (.keras)",
+    "npy-dir": "a folder of .npy files with an index.json",
     "pickle": "a Python pickle",
     "npy": "a numpy .npy array",
     "safetensors": "a safetensors file",
@@ -97,7 +100,7 @@ def sniff_bytes(path: str, head: bytes, tail: bytes, size: int) -> str:
     if head.startswith(b"\x89HDF\r\n\x1a\n"):
         return "hdf5"
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        return "zip"
+        return _zip_kind(path)
     if head.startswith(b"\x93NUMPY"):
         return "npy"
     if head[4:8] == b"TFL3":
@@ -120,6 +123,21 @@ def sniff_bytes(path: str, head: bytes, tail: bytes, size: int) -> str:
     if binary:
         return binary
     raise PbscopeError(path, "not a TensorFlow model: neither a protobuf GraphDef nor any format pbscope knows")
+
+
+def _zip_kind(path: str) -> str:
+    """npz (members are .npy arrays), a Keras 3 .keras file, or another zip."""
+    import zipfile
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = z.namelist()
+    except (zipfile.BadZipFile, OSError, EOFError):
+        return "zip"
+    if names and all(n.endswith(".npy") for n in names):
+        return "npz"
+    if "config.json" in names and any(n.endswith(".weights.h5") or n == "model.weights.h5" for n in names):
+        return "keras"
+    return "zip"
 
 
 def _looks_like_safetensors(head: bytes, size: int) -> bool:
@@ -241,6 +259,8 @@ def _sniff_dir(path: str) -> Kind:
         names = set(os.listdir(path))
     except OSError as e:
         raise PbscopeError(path, f"cannot list the folder: {e.strerror or e}") from None
+    if "index.json" in names and any(n.endswith(".npy") for n in names):
+        return Kind("npy-dir", path)
     if "saved_model.pb" in names or "saved_model.pbtxt" in names:
         return Kind("savedmodel-dir", path)
     if "checkpoint" in names or any(n.endswith((".index", ".meta")) for n in names):

@@ -60,3 +60,38 @@ def tf1_mlp(rng=None, big: int = 0) -> tuple[bytes, dict[str, np.ndarray]]:
     op(gd, "output", "Identity", prev)
     gd.versions.producer = 1882
     return gd.SerializeToString(), expected
+
+
+def dtype_samples() -> dict[str, tuple[np.ndarray, int]]:
+    """One small array per dtype exports care about: name → (values, TF dtype number)."""
+    import ml_dtypes
+    rng = np.random.default_rng(7)
+    f = rng.standard_normal((3, 4))
+    return {
+        "f16": (f.astype(np.float16), 19), "f32": (f.astype(np.float32), 1),
+        "f64": (f.astype(np.float64), 2), "bf16": (f.astype(ml_dtypes.bfloat16), 14),
+        "i8": (np.arange(-6, 6, dtype=np.int8).reshape(3, 4), 6),
+        "i16": (np.arange(12, dtype=np.int16).reshape(3, 4) * -300, 5),
+        "i32": (np.arange(12, dtype=np.int32).reshape(3, 4) * 70000, 3),
+        "i64": (np.arange(12, dtype=np.int64).reshape(3, 4) * 2**40, 9),
+        "u8": (np.arange(12, dtype=np.uint8).reshape(3, 4) * 20, 4),
+        "bool": ((f > 0), 10),
+        "c64": ((f + 1j * f[::-1]).astype(np.complex64), 8),
+    }
+
+
+def dtypes_graph() -> tuple[bytes, dict[str, np.ndarray]]:
+    gd = proto.GraphDef()
+    expected = {}
+    for name, (value, number) in dtype_samples().items():
+        const(gd, f"dtypes/{name}", value, dtype=number)
+        op(gd, f"dtypes/{name}/read", "Identity", f"dtypes/{name}")
+        expected[f"dtypes/{name}:0"] = value
+    n = gd.node.add(name="dtypes/str", op="Const")
+    t = n.attr["value"].tensor
+    t.dtype = 7
+    t.tensor_shape.dim.add(size=2)
+    t.string_val.extend([b"hello", b"\xffbytes"])
+    op(gd, "dtypes/str/read", "Identity", "dtypes/str")
+    expected["dtypes/str:0"] = np.array([b"hello", b"\xffbytes"], dtype=object)
+    return gd.SerializeToString(), expected
