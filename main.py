@@ -1,7 +1,7 @@
 """pbscope: `python main.py COMMAND …` runs the command line; `python main.py [PATH]` the window."""
 import sys
 
-COMMANDS = {"info", "ls", "show", "export", "diff", "unfreeze", "-h", "--help"}
+COMMANDS = {"info", "ls", "show", "export", "diff", "restore", "unfreeze", "-h", "--help"}
 
 
 def main(argv: list[str]) -> int:

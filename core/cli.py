@@ -247,6 +247,41 @@ def cmd_diff(args) -> int:
     return 0
 
 
+# -- restore --------------------------------------------------------------------
+
+def cmd_restore(args) -> int:
+    from .restore import apply_restore, plan_restore
+    if not args.dry_run and not args.output:
+        raise PbscopeError(None, "restore needs -o OUT (or --dry-run for the plan only)")
+    source = _open(args.source)
+    maps = []
+    for m in args.map or []:
+        old, sep, new = m.partition("=")
+        if not sep:
+            raise PbscopeError(None, f"--map {m!r}: expected OLD=NEW")
+        maps.append((old, new))
+    plan = plan_restore(source, args.into, maps=maps, excludes=args.exclude or [],
+                        except_last=args.except_last)
+    if args.json:
+        out = {"plan": plan.as_dict()}
+    else:
+        print(plan.table())
+    failed = args.strict and not plan.strict_ok
+    result = None
+    if not args.dry_run and not failed:
+        result = apply_restore(plan, args.output, force=args.force)
+    if args.json:
+        if result is not None:
+            out["result"] = result.as_dict()
+        out.update({k: out["plan"][k] for k in ("matched", "mismatched", "missing", "skipped", "unused")})
+        _print_json(out)
+    elif result is not None:
+        print(result.summary())
+    if failed:
+        raise PbscopeError(args.into, plan.strict_failure())
+    return 0
+
+
 # -- unfreeze -------------------------------------------------------------------
 
 def cmd_unfreeze(args) -> int:
@@ -320,6 +355,24 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("b", metavar="B")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_diff)
+
+    s = sub.add_parser("restore", help="restore weights into a model you choose, with a match report first")
+    s.add_argument("source", help="a weights file (.pkl/.npz/.safetensors/npy folder) or any model pbscope opens")
+    s.add_argument("--into", required=True, metavar="TARGET",
+                   help="a TF1 checkpoint (prefix or folder with .meta), a builder file.py:function, "
+                        "a Keras .keras/.h5 file, or a SavedModel folder")
+    s.add_argument("-o", "--output", metavar="OUT", help="where to write the restored model")
+    s.add_argument("--map", action="append", metavar="OLD=NEW",
+                   help="rename source keys: a scope prefix, or a regex (repeatable)")
+    s.add_argument("--exclude", action="append", metavar="SCOPE", help="target scopes to skip (repeatable)")
+    s.add_argument("--except-last", action="store_true",
+                   help="skip the target's final layer (the seed's except_last)")
+    s.add_argument("--strict", action="store_true",
+                   help="fail if any trainable target variable is left unmatched")
+    s.add_argument("--dry-run", action="store_true", help="print the plan only; write nothing")
+    s.add_argument("--force", action="store_true", help="replace OUT if it exists")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_restore)
 
     s = sub.add_parser("unfreeze", help="turn a frozen graph into a trainable TF1 checkpoint")
     s.add_argument("path")
