@@ -1,0 +1,120 @@
+"""Start-up: QApplication, settings names, theme, the main window, ``main(path)``.
+
+Kept light on imports: pyqtgraph loads only when the first weight is previewed
+(or just after the first paint), so ``python main.py model.pb`` paints the tree
+without paying for it.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
+
+ORGANIZATION = "pbscope"
+APPLICATION = "pbscope"
+RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+DEMO_MODEL = RESOURCES / "demo_mobilenet_v1.pb"
+THEMES = ("system", "light", "dark")
+
+_system_palette: QPalette | None = None
+
+
+def demo_model_path() -> str | None:
+    return str(DEMO_MODEL) if DEMO_MODEL.is_file() else None
+
+
+def style_sheet() -> str:
+    path = RESOURCES / "style" / "pbscope.qss"
+    return path.read_text(encoding="utf-8") if path.is_file() else ""
+
+
+def dark_palette() -> QPalette:
+    """A neutral dark palette for the Fusion style (every role the widgets use)."""
+    p = QPalette()
+    c = QColor
+    roles = {
+        QPalette.Window: c(45, 45, 48), QPalette.WindowText: c(220, 220, 220),
+        QPalette.Base: c(30, 30, 32), QPalette.AlternateBase: c(38, 38, 41),
+        QPalette.ToolTipBase: c(55, 55, 58), QPalette.ToolTipText: c(230, 230, 230),
+        QPalette.Text: c(220, 220, 220), QPalette.Button: c(53, 53, 56), QPalette.ButtonText: c(220, 220, 220),
+        QPalette.BrightText: c(255, 90, 90), QPalette.Link: c(110, 170, 255), QPalette.LinkVisited: c(170, 140, 255),
+        QPalette.Highlight: c(52, 120, 210), QPalette.HighlightedText: c(255, 255, 255),
+        QPalette.PlaceholderText: c(140, 140, 145), QPalette.Light: c(75, 75, 78), QPalette.Midlight: c(62, 62, 65),
+        QPalette.Mid: c(70, 70, 74), QPalette.Dark: c(25, 25, 27), QPalette.Shadow: c(10, 10, 10),
+    }
+    for role, color in roles.items():
+        p.setColor(QPalette.All, role, color)
+    for role in (QPalette.Text, QPalette.WindowText, QPalette.ButtonText):
+        p.setColor(QPalette.Disabled, role, c(120, 120, 124))
+    p.setColor(QPalette.Disabled, QPalette.Highlight, c(70, 70, 74))
+    return p
+
+
+def apply_theme(name: str, app: QApplication | None = None) -> None:
+    """'system' (the platform's palette), 'light' (Fusion's) or 'dark'."""
+    app = app or QApplication.instance()
+    global _system_palette
+    if _system_palette is None:
+        _system_palette = QPalette(app.palette())
+    if name == "dark":
+        app.setPalette(dark_palette())
+    elif name == "light":
+        app.setPalette(app.style().standardPalette())
+    else:
+        app.setPalette(_system_palette)
+
+
+def setup_application(app: QApplication) -> QApplication:
+    """Names (QSettings files live under them), style, theme. Tests call this too."""
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    app.setStyle("Fusion")
+    qss = style_sheet()
+    if qss:
+        app.setStyleSheet(qss)
+    theme = QSettings().value("view/theme", "system")
+    apply_theme(theme if theme in THEMES else "system", app)
+    return app
+
+
+def create_app(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    return setup_application(app)
+
+
+def main(path: str | None = None) -> int:
+    """``python main.py [PATH]``: the window, with PATH or else the bundled demo model."""
+    app = create_app()
+    from .main_window import MainWindow  # after QApplication: it builds palette-drawn icons
+
+    win = MainWindow()
+    if os.environ.get("PBSCOPE_BENCH_FIRST_PAINT"):
+        # bench/gui.py: print the wall-clock time of the first paint of a filled tree, then quit
+        def painted(p: str) -> None:
+            print(f"PBSCOPE_FIRST_PAINT {time.time():.6f}", flush=True)
+            app.quit()
+
+        def failed(line: str) -> None:
+            print(f"PBSCOPE_ERROR {line}", flush=True)
+            app.exit(1)
+        win.model_shown.connect(painted)
+        win.error_shown.connect(failed)
+    else:
+        # warm pyqtgraph up once the window is on screen, so the first preview is quick
+        win.model_shown.connect(lambda _p: QTimer.singleShot(50, win.preview.build_plots))
+    win.show()
+    target = path or demo_model_path()
+    if target:
+        win.open_path(target)
+    else:
+        win.statusBar().showMessage("Open a TensorFlow graph (.pb) with File ▸ Open, or drop one here")
+    return app.exec()
+
+
+if __name__ == "__main__":  # pragma: no cover - `python -m gui.app [PATH]`
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else None))

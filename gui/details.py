@@ -1,0 +1,298 @@
+"""The right pane's top half: what the current tree item is, with links to follow.
+
+Rendered as HTML in a QTextBrowser (it is small: one op, never the whole graph).
+Every link is ``go:<n>``, an index into the targets of the current page, so op
+names never have to survive URL encoding. ``History`` is the browser-style
+back/forward list of visited paths.
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QGuiApplication, QPalette
+from PySide6.QtWidgets import QTextBrowser, QWidget
+
+from core.model import Graph, Op, Scope, Weight, op_name
+
+from .fmt import human_bytes, human_count, shape_text
+from .selection import Selection
+
+MAX_LINKS = 200       # inputs/consumers shown per list; the rest is counted
+MAX_ATTR_CHARS = 400
+TYPE_WALK_LIMIT = 60_000   # op-type breakdown of a scope only below this many ops
+
+
+@dataclass
+class Summary:
+    """What the model page shows; computed in the loading worker (it walks every op)."""
+    inputs: list[Op] = field(default_factory=list)
+    outputs: list[Op] = field(default_factory=list)
+    op_types: dict[str, int] = field(default_factory=dict)
+    params: int = 0
+    nbytes: int = 0
+
+    @classmethod
+    def of(cls, graph: Graph) -> "Summary":
+        return cls(graph.inputs, graph.outputs, graph.op_types(), graph.params, graph.nbytes)
+
+
+class History:
+    """Visited paths with a cursor, like a browser's."""
+
+    def __init__(self, limit: int = 500):
+        self.items: list[str] = []
+        self.pos = -1
+        self.limit = limit
+
+    def push(self, path: str) -> None:
+        if self.pos >= 0 and self.items[self.pos] == path:
+            return
+        del self.items[self.pos + 1:]
+        self.items.append(path)
+        if len(self.items) > self.limit:
+            del self.items[0]
+        self.pos = len(self.items) - 1
+
+    def can_back(self) -> bool:
+        return self.pos > 0
+
+    def can_forward(self) -> bool:
+        return self.pos < len(self.items) - 1
+
+    def back(self) -> str | None:
+        if not self.can_back():
+            return None
+        self.pos -= 1
+        return self.items[self.pos]
+
+    def forward(self) -> str | None:
+        if not self.can_forward():
+            return None
+        self.pos += 1
+        return self.items[self.pos]
+
+    def clear(self) -> None:
+        self.items, self.pos = [], -1
+
+
+def _e(text) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _attr_text(value) -> str:
+    if isinstance(value, bytes):
+        text = repr(value)
+    elif isinstance(value, list) and value and all(isinstance(v, (int, float)) for v in value):
+        text = "[" + ", ".join(str(v) for v in value) + "]"
+    else:
+        text = str(value)
+    return text if len(text) <= MAX_ATTR_CHARS else text[:MAX_ATTR_CHARS] + " …"
+
+
+class DetailsView(QTextBrowser):
+    """Shows the model summary, a scope or an op; ``link_activated(path)`` on a click."""
+
+    link_activated = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("details")
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+        self.setAcceptDrops(False)   # drops open files: let them reach the window
+        self.anchorClicked.connect(self._clicked)
+        self._targets: list[str] = []
+        self._last: tuple | None = None
+        self.apply_palette()
+
+    # -- rendering ------------------------------------------------------------------
+    def apply_palette(self) -> None:
+        pal = QGuiApplication.palette()
+        dim = pal.color(QPalette.PlaceholderText).name()
+        line = pal.color(QPalette.Mid).name()
+        self.document().setDefaultStyleSheet(f"""
+            h2 {{ margin: 0; }}
+            .path {{ color: {dim}; }}
+            .dim {{ color: {dim}; }}
+            h4 {{ margin-top: 12px; margin-bottom: 4px; }}
+            th {{ color: {dim}; font-weight: normal; text-align: left; padding: 1px 14px 1px 0; }}
+            td {{ padding: 1px 12px 1px 0; }}
+            td.num {{ text-align: right; }}
+            .err {{ font-weight: bold; }}
+            hr {{ color: {line}; }}
+        """)
+        if self._last is not None:
+            kind, *args = self._last
+            getattr(self, "show_" + kind)(*args)
+
+    def _link(self, path: str, label: str | None = None) -> str:
+        self._targets.append(path)
+        return f'<a href="go:{len(self._targets) - 1}">{_e(label if label is not None else path)}</a>'
+
+    def _crumbs(self, path: str) -> str:
+        parts = path.split("/")
+        out = []
+        for i in range(len(parts) - 1):
+            out.append(self._link("/".join(parts[: i + 1]), parts[i]))
+        out.append(_e(parts[-1]))
+        return " / ".join(out)
+
+    @staticmethod
+    def _rows(pairs) -> str:
+        return "<table>" + "".join(f"<tr><th>{_e(k)}</th><td>{v}</td></tr>" for k, v in pairs) + "</table>"
+
+    def _set(self, body: str, state: tuple) -> None:
+        self._last = state
+        self.setHtml(body)
+
+    def show_summary(self, graph: Graph, summary: Summary) -> None:
+        self._targets = []
+        name = graph.path.replace("\\", "/").rsplit("/", 1)[-1]
+        pairs = [("Format", _e(graph.format)),
+                 ("Ops", f"{len(graph.ops):,}"),
+                 ("Weights", f"{len(graph.weights):,}"),
+                 ("Parameters", f"{summary.params:,}  ({human_count(summary.params)})"),
+                 ("Weight bytes", human_bytes(summary.nbytes))]
+        for note in graph.notes:
+            pairs.append(("Note", _e(note)))
+        body = [f"<h2>{_e(name)}</h2><div class='path'>{_e(graph.path)}</div>", self._rows(pairs)]
+        body.append(self._op_list("Inputs", summary.inputs, show_shape=True))
+        body.append(self._op_list("Outputs", summary.outputs))
+        if summary.op_types:
+            body.append(f"<h4>Op types ({len(summary.op_types)})</h4>")
+            body.append(self._type_table(summary.op_types, limit=16))
+        body.append("<p class='dim'>Select an op in the tree to see its details; tick weights "
+                    "and press Export (Ctrl+E) to write them to a pickle.</p>")
+        self._set("".join(body), ("summary", graph, summary))
+
+    def _op_list(self, title: str, ops: list[Op], show_shape: bool = False) -> str:
+        if not ops:
+            return ""
+        rows = []
+        for op in ops[:MAX_LINKS]:
+            extra = ""
+            if show_shape:
+                a = op.attrs
+                extra = f"{_e(a.get('dtype', ''))} {_e(shape_text(a['shape']) if isinstance(a.get('shape'), list) else '')}"
+            rows.append(f"<tr><td>{self._link(op.name)}</td><td class='dim'>{_e(op.type)} {extra}</td></tr>")
+        more = f"<div class='dim'>… and {len(ops) - MAX_LINKS:,} more</div>" if len(ops) > MAX_LINKS else ""
+        return f"<h4>{title} ({len(ops):,})</h4><table>{''.join(rows)}</table>{more}"
+
+    @staticmethod
+    def _type_table(counts: dict[str, int], limit: int) -> str:
+        items = list(counts.items())
+        rows = "".join(f"<tr><td>{_e(t)}</td><td class='num'>{n:,}</td></tr>" for t, n in items[:limit])
+        more = f"<div class='dim'>… and {len(items) - limit} more types</div>" if len(items) > limit else ""
+        return f"<table>{rows}</table>{more}"
+
+    def show_scope(self, scope: Scope, selection: Selection | None) -> None:
+        if scope.op is not None:
+            self.show_op(scope.op, scope, selection)
+            return
+        self._targets = []
+        pairs = [("Ops", f"{scope.op_count:,}"), ("Weights", f"{scope.weight_count:,}")]
+        if scope.params:
+            pairs += [("Parameters", f"{scope.params:,}  ({human_count(scope.params)})"),
+                      ("Weight bytes", human_bytes(scope.nbytes))]
+        if selection is not None and scope.weight_count:
+            n = sum(1 for w in scope.weights() if w.name in selection) if scope.op_count < TYPE_WALK_LIMIT else None
+            if n is not None:
+                pairs.append(("Ticked", f"{n:,} of {selection.tickable(scope):,}"))
+        body = [f"<h2>{_e(scope.name)}</h2><div class='path'>scope {self._crumbs(scope.path)}</div>",
+                self._rows(pairs)]
+        if scope.op_count <= TYPE_WALK_LIMIT:
+            counts: dict[str, int] = {}
+            for s in scope.walk():
+                if s.op is not None:
+                    counts[s.op.type] = counts.get(s.op.type, 0) + 1
+            counts = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+            body.append(f"<h4>Op types ({len(counts)})</h4>" + self._type_table(counts, limit=12))
+        rows = scope.rows
+        links = []
+        for child in rows[:MAX_LINKS]:
+            what = child.op.type if child.op is not None else f"{child.op_count:,} ops"
+            links.append(f"<tr><td>{self._link(child.path, child.name)}</td><td class='dim'>{_e(what)}</td></tr>")
+        more = f"<div class='dim'>… and {len(rows) - MAX_LINKS:,} more</div>" if len(rows) > MAX_LINKS else ""
+        body.append(f"<h4>Children ({len(rows):,})</h4><table>{''.join(links)}</table>{more}")
+        self._set("".join(body), ("scope", scope, selection))
+
+    def show_op(self, op: Op, scope: Scope | None = None, selection: Selection | None = None) -> None:
+        self._targets = []
+        graph = op.graph
+        pairs = [("Type", f"<b>{_e(op.type)}</b>"), ("Device", _e(op.device) or "<span class='dim'>(any)</span>")]
+        w: Weight | None = op.weight
+        if w is not None:
+            pairs += self._weight_pairs(w, selection)
+        body = [f"<h2>{_e(op.name.rsplit('/', 1)[-1])}</h2><div class='path'>{self._crumbs(op.name)}</div>",
+                self._rows(pairs)]
+        inputs = op.inputs
+        if inputs:
+            rows = []
+            for slot, tensor in enumerate(inputs[:MAX_LINKS]):
+                src = graph.get(op_name(tensor))
+                what = src.type if src is not None else "missing"
+                link = self._link(src.name, tensor) if src is not None else f"<span class='err'>{_e(tensor)}</span>"
+                rows.append(f"<tr><td class='dim'>{slot}</td><td>{link}</td><td class='dim'>{_e(what)}</td></tr>")
+            more = f"<div class='dim'>… and {len(inputs) - MAX_LINKS:,} more</div>" if len(inputs) > MAX_LINKS else ""
+            body.append(f"<h4>Inputs ({len(inputs)})</h4><table>{''.join(rows)}</table>{more}")
+        ctrl = op.control_inputs
+        if ctrl:
+            links = ", ".join(self._link(n) if graph.get(n) else _e(n) for n in ctrl[:MAX_LINKS])
+            body.append(f"<h4>Control inputs ({len(ctrl)})</h4><p>{links}</p>")
+        consumers = op.consumers
+        if consumers:
+            rows = []
+            for c, slot in consumers[:MAX_LINKS]:
+                where = "control" if slot < 0 else f"input {slot}"
+                rows.append(f"<tr><td>{self._link(c.name)}</td><td class='dim'>{_e(c.type)}</td>"
+                            f"<td class='dim'>{where}</td></tr>")
+            more = f"<div class='dim'>… and {len(consumers) - MAX_LINKS:,} more</div>" if len(consumers) > MAX_LINKS else ""
+            body.append(f"<h4>Consumers ({len(consumers):,})</h4><table>{''.join(rows)}</table>{more}")
+        else:
+            body.append("<h4>Consumers</h4><p class='dim'>none: this op is an output of the graph</p>")
+        try:
+            attrs = op.attrs
+        except Exception as e:  # noqa: BLE001 - show what is wrong, keep the pane
+            attrs = {"(error)": f"cannot decode attributes: {e}"}
+        if attrs:
+            body.append(f"<h4>Attributes ({len(attrs)})</h4>")
+            body.append(self._rows((k, _e(_attr_text(v))) for k, v in attrs.items()))
+        if scope is not None and scope.children:
+            links = ", ".join(self._link(c.path, c.name) for c in scope.rows[:MAX_LINKS])
+            body.append(f"<h4>Nested ops ({len(scope.rows):,})</h4><p>{links}</p>")
+        self._set("".join(body), ("op", op, scope, selection))
+
+    @staticmethod
+    def _weight_pairs(w: Weight, selection: Selection | None):
+        pairs = [("Weight", f"<code>{_e(w.key)}</code>"),
+                 ("Shape", _e(shape_text(w.shape))),
+                 ("DType", _e(w.dtype_name) + (" (quantized)" if w.dtype is not None and w.dtype.quantized else "")),
+                 ("Parameters", f"{w.size:,}"), ("Bytes", f"{w.nbytes:,}  ({human_bytes(w.nbytes)})")]
+        if w.role:
+            pairs.append(("Role", _e(w.role)))
+        pairs.append(("Found by", _e(w.rule) + ("" if w.trainable else " · not trainable")))
+        if not w.available:
+            pairs.append(("Values", f"<span class='err'>{_e(w.error)}</span>"))
+        elif selection is not None:
+            pairs.append(("Export", "ticked" if w.name in selection else "not ticked"))
+        return pairs
+
+    def clear_page(self, text: str = "") -> None:
+        self._targets = []
+        self._last = None
+        self.setHtml(f"<p class='dim'>{_e(text)}</p>" if text else "")
+
+    def _clicked(self, url: QUrl) -> None:
+        s = url.toString()
+        if s.startswith("go:"):
+            try:
+                path = self._targets[int(s[3:])]
+            except (ValueError, IndexError):
+                return
+            self.link_activated.emit(path)
+
+    def link_targets(self) -> list[str]:
+        """Paths the current page links to, in order (tests use it)."""
+        return list(self._targets)

@@ -1,0 +1,47 @@
+"""Small text formatters shared by the tree, the details pane and the status bar."""
+from __future__ import annotations
+
+
+def human_bytes(n: int) -> str:
+    """1536 → '1.5 KB' (powers of 1024, one decimal where it helps)."""
+    if n < 1024:
+        return f"{n} B"
+    for unit in ("KB", "MB", "GB", "TB"):
+        n /= 1024.0
+        if n < 1024 or unit == "TB":
+            return f"{n:.1f} {unit}" if n < 100 else f"{n:.0f} {unit}"
+    return f"{n:.0f} TB"  # pragma: no cover
+
+
+def human_count(n: int) -> str:
+    """4231848 → '4.23M'; small numbers stay exact."""
+    if n < 10_000:
+        return f"{n:,}"
+    for unit, div in (("k", 1e3), ("M", 1e6), ("G", 1e9)):
+        if n < div * 1000 or unit == "G":
+            v = n / div
+            return f"{v:.3g}{unit}"
+    return str(n)  # pragma: no cover
+
+
+def shape_text(shape) -> str:
+    if shape is None:
+        return "?"
+    if len(shape) == 0:
+        return "scalar"
+    return "×".join(str(d) for d in shape)
+
+
+def number(v) -> str:
+    """A statistic for display: compact but exact enough to compare."""
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return str(v)
+    if f != f:
+        return "nan"
+    if f in (float("inf"), float("-inf")):
+        return "inf" if f > 0 else "-inf"
+    if f == int(f) and abs(f) < 1e15:
+        return f"{int(f)}"
+    return f"{f:.6g}"
