@@ -156,6 +156,7 @@ class Weight:
     rule: str = "const"
     trainable: bool = True
     error: str | None = None
+    raw_key: str | None = None     # the file's own name for it, where that is not var_name
 
     @property
     def key(self) -> str:
@@ -316,12 +317,16 @@ class Graph:
         self.path = path
         self.format = format
         self.ops: list[Op] = []
+        self.function_ops: list[Op] = []    # ops inside the function library, named "<function>/<node>"
         self.notes: list[str] = list(notes)
+        self.signatures: dict[str, dict] = {}   # SavedModel signatures: {name: {"inputs": …, "outputs": …}}
+        self.tags: list[str] = []
         self._by_name: dict[str, Op] = {}
         self._consumers: dict[str, list[tuple[Op, int]]] | None = None
         self._root: Scope | None = None
         self._constants: list[Weight] | None = None
         self.weights: list[Weight] = []
+        self.extra_weights: list[Weight] = []
         self._weights_by_op: dict[str, Weight] = {}
         self._weights_by_key: dict[str, Weight] = {}
         # set by readers: a lazy NodeDef for ops read from bytes, and where values come
@@ -335,8 +340,19 @@ class Graph:
         by_name = self._by_name
         for op in self.ops:
             by_name.setdefault(op.name, op)
-        self.set_weights(discover(self))
+        for op in self.function_ops:
+            by_name.setdefault(op.name, op)
+        found = discover(self)
+        if isinstance(found, tuple):   # (weights, extra weights)
+            self.set_weights(*found)
+        else:
+            self.set_weights(found)
         return self
+
+    @property
+    def all_ops(self) -> list[Op]:
+        """The graph's ops, then those inside its functions."""
+        return self.ops + self.function_ops if self.function_ops else self.ops
 
     def parse_node(self, op: Op):
         if self.node_parser is None:
@@ -364,7 +380,7 @@ class Graph:
 
     def _index_consumers(self) -> dict[str, list[tuple[Op, int]]]:
         index: dict[str, list[tuple[Op, int]]] = {}
-        for op in self.ops:
+        for op in self.all_ops:
             slot = 0
             for inp in op.raw_inputs:
                 if inp[:1] == "^":
@@ -397,10 +413,13 @@ class Graph:
         return dict(sorted(hist.items(), key=lambda kv: (-kv[1], kv[0])))
 
     # -- weights ---------------------------------------------------------
-    def set_weights(self, weights: list[Weight]) -> None:
+    def set_weights(self, weights: list[Weight], extra: list[Weight] = ()) -> None:
+        """``weights`` are what export takes by default; ``extra`` ones (optimizer slots,
+        global_step) are shown, previewed and exportable on request, but grouped apart."""
         self.weights = weights
-        self._weights_by_op = {w.name: w for w in weights}
-        self._weights_by_key = {w.key: w for w in weights}
+        self.extra_weights = list(extra)
+        self._weights_by_op = {w.name: w for w in (*weights, *extra)}
+        self._weights_by_key = {w.key: w for w in (*weights, *extra)}
         self._root = None
         self._constants = None
 
@@ -479,7 +498,7 @@ class Graph:
     def root(self) -> Scope:
         if self._root is None:
             with gc_paused():
-                self._root = build_scope_tree(self.ops, self._weights_by_op)
+                self._root = build_scope_tree(self.all_ops, self._weights_by_op)
         return self._root
 
 

@@ -25,6 +25,7 @@ from ..model import ConstMeta, Graph, Op
 from ..progress import NO_PROGRESS, Progress
 from ..proto.wire import LEN, VARINT, WireError, iter_fields, read_varint
 from ..weights import discover
+from .functions import add_function_ops
 from .sniff import Kind
 
 KINDS = ("graphdef", "graphdef-text")
@@ -44,16 +45,23 @@ def open_graph(kind: Kind, progress: Progress = NO_PROGRESS) -> Graph:
         library = gd.library if gd.HasField("library") else None
     else:
         graph = Graph(path, "GraphDef")
-        library = _Scanner(path, _load(path, kind.size), graph, progress).run()
+        library = scan_graphdef(path, load(path, kind.size), graph, progress)
     progress.report(0.9, "finding weights")
-    if library is not None and len(library.function):
-        graph.notes.append(f"{len(library.function)} functions in the function library (not shown)")
+    add_function_ops(graph, library)
     graph.finish(discover)
     progress.report(1.0, "done")
     return graph
 
 
-def _load(path: str, size: int):
+def scan_graphdef(path: str, buf, graph: Graph, progress: Progress = NO_PROGRESS,
+                  start: int = 0, end: int | None = None):
+    """Fill ``graph.ops`` from the binary GraphDef in buf[start:end]; return its function
+    library (a FunctionDefLibrary) or None."""
+    return _Scanner(path, buf, graph, progress, start, len(buf) if end is None else end).run()
+
+
+def load(path: str, size: int):
+    """The file's bytes: read into memory, or memory-mapped when large."""
     try:
         with open(path, "rb") as f:
             if size <= MAP_FILE:
@@ -89,18 +97,19 @@ def text_error(err: text_format.ParseError) -> str:
 class _Scanner:
     """One pass over a binary GraphDef: ops into ``graph``, Const values located."""
 
-    def __init__(self, path: str, buf, graph: Graph, progress: Progress):
+    def __init__(self, path: str, buf, graph: Graph, progress: Progress, start: int, end: int):
         self.path, self.buf, self.graph, self.progress = path, buf, graph, progress
+        self.start, self.end = start, end
         self.view = memoryview(buf)
         self.library = None
         self.names: dict[str, str] = {}   # one str object per op name, shared by inputs
         self.types: dict[str, str] = {}   # likewise for op types and devices
 
     def run(self):
-        view, total = self.view, len(self.buf)
-        run_start, spans = 0, []
+        view, total = self.view, self.end
+        run_start, spans = self.start, []
         try:
-            pos = 0
+            pos = self.start
             while pos < total:
                 field, wire, s, e = _next(self.buf, pos, total)
                 if field == 1 and wire == LEN:
@@ -118,7 +127,7 @@ class _Scanner:
                     run_start, spans = pos, []
             self._flush(run_start, total, spans)
         except (WireError, IndexError):
-            raise PbscopeError(self.path, _diagnose(view, 0)) from None
+            raise PbscopeError(self.path, _diagnose(view[self.start:total], self.start)) from None
         self.graph.node_parser = self._node_of
         if isinstance(self.buf, mmap.mmap):
             self.graph.page_release = self._release_weight
@@ -154,7 +163,7 @@ class _Scanner:
         del chunk
         if isinstance(self.buf, mmap.mmap):
             _release(self.buf, a, b)
-        self.progress.report(0.85 * b / len(self.buf), "parsing")
+        self.progress.report(0.85 * (b - self.start) / max(1, self.end - self.start), "parsing")
 
     def _big_node(self, s: int, e: int) -> None:
         """A node too large to hand to protobuf whole: scan it here, parse it without its

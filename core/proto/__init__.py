@@ -38,3 +38,7 @@ def dtype_name(number: int) -> str:
     """'DT_FLOAT' for 1; 'DT_FLOAT_REF' for 101; a plain number if TF has no name."""
     value = DATA_TYPE.values_by_number.get(number)
     return value.name if value else str(number)
+BundleEntryProto = message_class("tensorflow.BundleEntryProto")
+BundleHeaderProto = message_class("tensorflow.BundleHeaderProto")
+VariableDef = message_class("tensorflow.VariableDef")
+SavedObjectGraph = message_class("tensorflow.SavedObjectGraph")
