@@ -45,7 +45,8 @@ def cmd_info(args) -> int:
         "path": g.path, "format": g.format, "ops": len(g.ops), "weights": len(g.weights),
         "params": g.params, "bytes": g.nbytes, "op_types": g.op_types(),
         "inputs": [op.name for op in g.inputs], "outputs": [op.name for op in g.outputs],
-        "notes": g.notes,
+        "function_ops": len(g.function_ops), "extra_weights": len(g.extra_weights),
+        "tags": g.tags, "signatures": g.signatures, "notes": g.notes,
     }
     if args.json:
         _print_json(info)
@@ -58,6 +59,14 @@ def cmd_info(args) -> int:
     print(f"inputs   {', '.join(_placeholder_desc(op) for op in g.inputs) or '(none)'}")
     print(f"outputs  {_clip(', '.join(info['outputs']) or '(none)')}")
     print(f"op types {types}")
+    if g.tags:
+        print(f"tags     {', '.join(g.tags)}")
+    for name, sig in g.signatures.items():
+        print(f"signature {name}" + (f"  ({sig['method']})" if sig["method"] else ""))
+        for side in ("inputs", "outputs"):
+            for k, t in sig[side].items():
+                shape = "?" if t["shape"] is None else "[" + ",".join("?" if d < 0 else str(d) for d in t["shape"]) + "]"
+                print(f"  {side[:-1]:<6} {k}: {t['dtype']} {shape}  ({t['name']})")
     for note in g.notes:
         print(f"note     {note}")
     return 0

@@ -41,6 +41,12 @@ class Op:
         return f"<Op {self.name!r} {self.type}>"
 
     @property
+    def synthetic(self) -> bool:
+        """Made by pbscope, not read from a graph: a tensor of a weights file, a checkpoint
+        variable no graph op claims, a function's argument."""
+        return self._node is None and self._span is None
+
+    @property
     def node(self):
         """The NodeDef (parsed on each call for ops read from a binary file: keep it while needed)."""
         if self._node is not None:
@@ -469,7 +475,9 @@ class Graph:
 
     def load_weight(self, w: Weight) -> np.ndarray:
         if self.value_loader is not None:
-            return self.value_loader(w)
+            found = self.value_loader(w)   # None: not one of the loader's (a Const of the graph)
+            if found is not None:
+                return found
         op = w.op
         try:
             m = self.const_meta.get(op.index)

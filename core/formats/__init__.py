@@ -6,27 +6,20 @@ A kind that no reader handles yet gets a message that names what the file is.
 from __future__ import annotations
 
 import os
+import struct
+
+from google.protobuf.message import DecodeError
 
 from ..errors import PbscopeError
 from ..gcpause import gc_paused
 from ..model import Graph
 from ..progress import NO_PROGRESS, Progress
-from . import graphdef, weightsfile
+from ..proto.wire import WireError
+from . import checkpoint, graphdef, savedmodel, weightsfile
 from .sniff import Kind, sniff
 
-READERS = {kind: reader for reader in (graphdef, weightsfile) for kind in reader.KINDS}
-
-_NOT_YET = {
-    "metagraph": "opening MetaGraphDefs (.meta + checkpoint) is not supported yet",
-    "metagraph-text": "opening MetaGraphDefs is not supported yet",
-    "savedmodel": "opening SavedModels is not supported yet",
-    "savedmodel-text": "opening SavedModels is not supported yet",
-    "savedmodel-dir": "opening SavedModels is not supported yet",
-    "checkpoint-dir": "opening checkpoints is not supported yet",
-    "checkpoint-state": "opening checkpoints is not supported yet",
-    "checkpoint-index": "opening checkpoints is not supported yet",
-    "checkpoint-data": "it holds raw tensor bytes only; open the checkpoint's .index or folder",
-}
+READERS = {kind: reader for reader in (graphdef, checkpoint, savedmodel, weightsfile)
+           for kind in reader.KINDS}
 
 
 def detect(path: str | os.PathLike) -> Kind:
@@ -39,8 +32,7 @@ def open_model(path: str | os.PathLike, progress: Progress = NO_PROGRESS) -> Gra
     kind = sniff(path)
     reader = READERS.get(kind.name)
     if reader is None:
-        why = _NOT_YET.get(kind.name, "pbscope does not open this kind of file")
-        raise PbscopeError(kind.path, f"this is {kind.label}; {why}")
+        raise PbscopeError(kind.path, f"this is {kind.label}; pbscope does not open this kind of file")
     try:
         with gc_paused():
             return reader.open_graph(kind, progress)
@@ -50,6 +42,10 @@ def open_model(path: str | os.PathLike, progress: Progress = NO_PROGRESS) -> Gra
         raise
     except RecursionError:
         raise PbscopeError(kind.path, "corrupt: messages nested too deeply") from None
+    except (WireError, DecodeError, UnicodeDecodeError, struct.error, IndexError, KeyError) as e:
+        # a damaged file the readers did not foresee: still one line, never a traceback
+        raise PbscopeError(kind.path, f"corrupt {kind.label.removeprefix('a ').removeprefix('an ')}: "
+                                      f"{type(e).__name__}: {e}") from None
 
 
 __all__ = ["detect", "open_model", "Kind", "Graph"]

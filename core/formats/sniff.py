@@ -29,6 +29,7 @@ LABELS = {
     "checkpoint-state": "a TensorFlow 'checkpoint' state file",
     "checkpoint-index": "a TensorFlow checkpoint index (.index)",
     "checkpoint-data": "a TensorFlow checkpoint data shard (.data-*)",
+    "checkpoint-prefix": "a TensorFlow checkpoint prefix",
     "hdf5": "an HDF5 file (Keras .h5)",
     "zip": "a zip archive, but not an .npz or .keras file",
     "npz": "a NumPy .npz archive",
@@ -73,6 +74,8 @@ def sniff(path: str | os.PathLike) -> Kind:
     try:
         st = os.stat(path)
     except FileNotFoundError:
+        if os.path.exists(path + ".index"):     # a checkpoint prefix: model.ckpt
+            return Kind("checkpoint-prefix", path)
         raise PbscopeError(path, "no such file or folder") from None
     except OSError as e:
         raise PbscopeError(path, f"cannot read it: {e.strerror or e}") from None
@@ -120,6 +123,8 @@ def sniff_bytes(path: str, head: bytes, tail: bytes, size: int) -> str:
     binary = _binary_kind(head, size)
     if binary in (None, "protobuf") and _DATA_SHARD.search(os.path.basename(path)):
         return "checkpoint-data"  # raw tensor bytes: only the name tells
+    if binary in (None, "protobuf") and path.endswith(".index"):
+        return "checkpoint-index"  # a damaged one: its reader says what is wrong
     if binary:
         return binary
     raise PbscopeError(path, "not a TensorFlow model: neither a protobuf GraphDef nor any format pbscope knows")

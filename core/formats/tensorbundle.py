@@ -42,13 +42,14 @@ class Entry:
 class BundleReader:
     """The tensors of the checkpoint at ``prefix`` (without its extension)."""
 
-    def __init__(self, prefix: str):
+    def __init__(self, prefix: str, index_path: str | None = None):
         self.prefix = prefix
-        self.index_path = prefix + ".index"
+        self.index_path = index_path or prefix + ".index"
         self.num_shards = 1
         self.entries: dict[str, Entry] = {}
         self._maps: dict[int, mmap.mmap] = {}
         self._tf_reader = None
+        self.v1 = False
         self._read_index()
 
     # -- the index ------------------------------------------------------------
@@ -67,15 +68,20 @@ class BundleReader:
             raise PbscopeError(path, f"corrupt checkpoint index: {e}") from None
         if not records:
             raise PbscopeError(path, "corrupt checkpoint index: it lists no tensors")
+        header = dict(records).get(b"")
+        if header is None or header[:1] == b"\x0a" or not path.endswith(".index"):
+            # a "V1" checkpoint: a table of SavedTensorSlices, the data inline; TF reads those
+            self._v1_entries()
+            return
+        try:
+            h = proto.BundleHeaderProto.FromString(header)
+        except Exception:
+            raise PbscopeError(path, "corrupt checkpoint index: unreadable header") from None
+        self.num_shards = max(1, h.num_shards)
+        if h.endianness != 0:
+            raise PbscopeError(path, "a big-endian checkpoint; pbscope reads little-endian ones")
         for key, value in records:
             if key == b"":
-                try:
-                    header = proto.BundleHeaderProto.FromString(value)
-                except Exception:
-                    raise PbscopeError(path, "corrupt checkpoint index: unreadable header") from None
-                self.num_shards = max(1, header.num_shards)
-                if header.endianness != 0:
-                    raise PbscopeError(path, "a big-endian checkpoint; pbscope reads little-endian ones")
                 continue
             try:
                 e = proto.BundleEntryProto.FromString(value)
@@ -84,12 +90,9 @@ class BundleReader:
                 raise PbscopeError(path, f"corrupt checkpoint index entry {key[:60]!r}") from None
             shape = tuple(d.size for d in e.shape.dim)
             self.entries[name] = Entry(name, e.dtype, shape, e.shard_id, e.offset, e.size, len(e.slices) > 0)
-        if b"" not in {k for k, _ in records}:
-            # "V1" checkpoints are SSTables too, of SavedTensorSlices: TF reads those
-            self.entries = {}
-            self._v1_entries()
 
     def _v1_entries(self) -> None:
+        self.v1 = True
         reader = self._tf()
         shapes = reader.get_variable_to_shape_map()
         dtypes = reader.get_variable_to_dtype_map()
@@ -160,7 +163,8 @@ class BundleReader:
         if self._tf_reader is None:
             from tensorflow.python.training import py_checkpoint_reader   # lazily: 2 s, only here
             try:
-                self._tf_reader = py_checkpoint_reader.NewCheckpointReader(self.prefix)
+                self._tf_reader = py_checkpoint_reader.NewCheckpointReader(
+                    self.index_path if self.v1 else self.prefix)
             except Exception as e:   # TF raises its own error types
                 raise PbscopeError(self.prefix, f"TensorFlow cannot read this checkpoint: "
                                                 f"{str(e).splitlines()[0] if str(e) else type(e).__name__}") from None

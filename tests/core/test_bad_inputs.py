@@ -154,17 +154,10 @@ def test_shape_disagrees_with_bytes(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("kind,data,label", [
-    ("savedmodel", None, "SavedModel"),
     ("hdf5", b"\x89HDF\r\n\x1a\n" + b"\0" * 64, "HDF5"),
     ("zip", b"PK\x03\x04" + b"\0" * 64, "zip archive"),
 ])
 def test_known_but_unsupported_kinds_are_named(kind, data, label, tmp_path, capsys):
-    if data is None:
-        sm = proto.SavedModel(saved_model_schema_version=1)
-        mg = sm.meta_graphs.add()
-        mg.meta_info_def.tags.append("serve")
-        mg.graph_def.node.add(name="x", op="Placeholder")
-        data = sm.SerializeToString()
     p = write(tmp_path, "model.pb", data)
     code, _, err = run_cli(capsys, "info", str(p))
     assert_one_line(code, err, p, label)

@@ -3,6 +3,7 @@ count a plain protobuf parse gives, or is refused with one line that names what 
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import pytest
@@ -16,12 +17,9 @@ if (CORPUS / "SOURCES.tsv").exists():
     with open(CORPUS / "SOURCES.tsv", newline="") as f:
         ROWS = list(csv.DictReader(f, delimiter="\t"))
 
-# What a refusal must name, by the file's kind in SOURCES.tsv.
-REFUSAL_WORDS = {
-    "savedmodel": ("SavedModel", "checkpoint", "text file", "empty", "protobuf message"),
-    "ckpt": ("checkpoint", "MetaGraphDef"),
-    "other": ("",),
-}
+GRAPHS = ("GraphDef", "GraphDef(text)", "MetaGraphDef", "SavedModel")
+# files in the corpus that are not models (assets, configs, fingerprints): refused, by name
+NOT_MODELS = ("text file", "empty", "protobuf message, but not a TensorFlow graph")
 
 
 def _id(row):
@@ -37,24 +35,42 @@ def test_corpus_file(row):
     except PbscopeError as e:
         msg = str(e)
         assert msg.startswith(f"{path}: ") and "\n" not in msg
-        assert row["parsed_as"] not in ("GraphDef", "GraphDef(text)"), f"a GraphDef was refused: {msg}"
-        words = REFUSAL_WORDS.get(row["kind"], ("",))
-        assert any(w in msg for w in words), msg
+        assert row["parsed_as"] in ("", "n/a (non-graph proto)", "PARSE-FAIL"), f"a {row['parsed_as']} was refused: {msg}"
+        assert any(w in msg for w in NOT_MODELS), msg
         return
-    assert row["parsed_as"] in ("GraphDef", "GraphDef(text)"), f"opened a {row['parsed_as']}"
-    assert len(g.ops) == int(row["node_count"])
-    consts = sum(1 for op in g.ops if op.type == "Const")
-    assert consts == int(row["const_count"])
-    reads = sum(1 for op in g.ops if op.name.endswith("/read"))
-    assert reads == int(row["read_suffix_count"])
+    if row["parsed_as"] in GRAPHS:
+        real = [op for op in g.ops if not op.synthetic]
+        assert len(real) == int(row["node_count"])
+        assert sum(1 for op in real if op.type == "Const") == int(row["const_count"])
+        assert sum(1 for op in real if op.name.endswith("/read")) == int(row["read_suffix_count"])
+    m = re.search(r"ckpt: (\d+) vars", row["note"])
+    if m and "INCOMPLETE" not in row["note"]:
+        listed = {w.raw_key or w.name for w in g.weights + g.extra_weights}
+        assert len(listed) >= int(m.group(1)) - 1    # less the TF2 object graph entry
     # every weight and constant decodes, or fails with our one-line error
-    for w in g.constants:
+    for w in g.constants + g.extra_weights:
         try:
             a = w.array()
         except PbscopeError as e:
             assert "\n" not in str(e)
             continue
         assert a.shape == w.shape
+
+
+def _model_folders():
+    if not CORPUS.exists():
+        return []
+    return sorted(str(p.parent.relative_to(CORPUS)) for p in CORPUS.rglob("*")
+                  if p.name in ("saved_model.pb", "saved_model.pbtxt", "checkpoint") and p.is_file())
+
+
+@pytest.mark.skipif(not ROWS, reason="../shared/corpus is not here")
+@pytest.mark.parametrize("folder", _model_folders())
+def test_corpus_model_folders_open(folder):
+    g = open_model(CORPUS / folder)
+    assert g.ops or g.weights
+    assert g.format in ("SavedModel", "TF1 checkpoint (.meta + checkpoint)",
+                        "TF checkpoint (no .meta: variables only)")
 
 
 @pytest.mark.skipif(not ROWS, reason="../shared/corpus is not here")
