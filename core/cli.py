@@ -95,8 +95,9 @@ def cmd_ls(args) -> int:
         by_op = {c.name: c for c in g.constants}
         ops = [g.op(n) for n in by_op] if args.weights is False else [g.op(n) for n in by_op]
     else:
-        by_op = {w.name: w for w in g.weights}
-        ops = [op for op in g.ops if not args.weights or op.name in by_op]
+        by_op = {w.name: w for w in g.weights + g.extra_weights}
+        ops = [op for op in g.all_ops if not args.weights or op.name in by_op]
+    kept_apart = {w.name for w in g.extra_weights}
     needle = args.filter.lower() if args.filter else None
     op_type = args.op.lower() if args.op else None
     rows = []
@@ -111,6 +112,8 @@ def cmd_ls(args) -> int:
         w = by_op.get(op.name)
         if w is not None:
             row.update(_weight_fields(w))
+            if w.name in kept_apart:
+                row["kept_apart"] = True     # optimizer state: not exported unless selected
         rows.append(row)
     if args.json:
         _print_json(rows)
@@ -215,7 +218,9 @@ def select_weights(weights: list[Weight], select: list[str], exclude: list[str])
 def cmd_export(args) -> int:
     from .export import export_weights
     g = _open(args.path)
-    chosen = select_weights(g.weights, args.select or [], args.exclude or [])
+    # optimizer slots and step counters are exported only when --select names them
+    pool = g.weights + g.extra_weights if args.select else g.weights
+    chosen = select_weights(pool, args.select or [], args.exclude or [])
     if not chosen:
         raise PbscopeError(g.path, "no weights match the --select/--exclude patterns")
     report = export_weights(chosen, args.output, fmt=args.format, keys=args.keys, model_path=g.path)

@@ -199,8 +199,9 @@ def _plan(graph: Graph, weights: list[Weight] | None) -> tuple[list[_Var], list[
         elif not chosen:
             why = "no weights were selected"
         else:
-            kinds = sorted({w.dtype_name for w in chosen})
-            why = f"the {len(chosen)} selected weights are {', '.join(kinds)}"
+            kinds = ", ".join(sorted({w.dtype_name for w in chosen}))
+            why = (f"the selected weight is {kinds}" if len(chosen) == 1
+                   else f"the {len(chosen)} selected weights are {kinds}")
         raise PbscopeError(src, f"no float weights to make trainable: {why}")
     names: dict[str, Weight] = {}
     for v in plan:
@@ -499,7 +500,10 @@ class _ConstFrames:
 
 def _check_ops(tf, gd, src: str) -> None:
     """Every op type is one stock TensorFlow knows, or a function of the graph's library."""
-    from tensorflow.python.framework import op_def_registry
+    try:
+        from tensorflow.python.framework import op_def_registry
+    except ImportError:      # a TensorFlow without it: import_graph_def names the first one
+        return
     functions = {f.signature.name for f in gd.library.function}
     unknown = sorted({n.op for n in gd.node if n.op not in functions and op_def_registry.get(n.op) is None})
     if unknown:
@@ -570,7 +574,7 @@ def _fill(sess, plan: list[_Var], variables, src: str, progress: Progress) -> No
         try:
             sess.run(inits, feed_dict=feed)
         except Exception as e:  # tf.errors.OpError, ValueError (shape), TypeError (dtype)
-            raise PbscopeError(src, "TensorFlow refused a weight's value: " + _first_line(e)) from None
+            raise PbscopeError(src, "TensorFlow could not set the variables: " + _first_line(e)) from None
         del feed
         for i in batch:
             w = plan[i].weight
@@ -611,8 +615,11 @@ def _restore_while_contexts(tf, g) -> list[str]:
         frames = _frames(ops_)
     except _NoContext as e:
         return [f"gradients through while loops are not available: {e}"]
-    from tensorflow.core.protobuf import control_flow_pb2
-    from tensorflow.python.ops import control_flow_ops
+    try:
+        from tensorflow.core.protobuf import control_flow_pb2
+        from tensorflow.python.ops import control_flow_ops
+    except ImportError as e:
+        return [f"gradients through while loops are not available: {e}"]
     defs: dict[str, object] = {}
     notes: list[str] = []
     for name, fr in frames.items():
