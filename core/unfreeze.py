@@ -37,7 +37,6 @@ TensorFlow is imported inside ``unfreeze`` only: ``import core.unfreeze`` is che
 """
 from __future__ import annotations
 
-import contextlib
 import mmap
 import os
 import shutil
@@ -49,6 +48,7 @@ from dataclasses import dataclass, field
 from .errors import PbscopeError
 from .model import Graph, Weight, op_name
 from .progress import NO_PROGRESS, Progress
+from .tfimport import import_tensorflow, quiet
 
 CKPT = "model.ckpt"
 # dtypes a VariableV2 can hold and an optimizer can update
@@ -119,7 +119,7 @@ def unfreeze(graph: Graph, outdir: str | os.PathLike, weights: list[Weight] | No
     _check_outdir(out_abs, outdir, src, force)
 
     progress.report(0.0, "importing TensorFlow")
-    tf = _import_tf()
+    tf = import_tensorflow("unfreeze")
     progress.report(0.05, "reading the graph")
     drop = {v.const for v in plan}
     gd = _read_graph_def(tf, graph, kind, drop)
@@ -159,8 +159,10 @@ def _check_source(graph: Graph) -> str:
     from .formats import detect
     kind = detect(graph.path)
     if kind.name not in _GRAPHDEF_KINDS:
+        held = ("; its weights are variables already" if kind.name.startswith(
+            ("metagraph", "savedmodel", "checkpoint")) else "")
         raise PbscopeError(graph.path, f"unfreeze needs a frozen GraphDef (.pb or .pbtxt); "
-                                       f"this is {kind.label}")
+                                       f"this is {kind.label}{held}")
     return kind.name
 
 
@@ -188,6 +190,8 @@ def _plan(graph: Graph, weights: list[Weight] | None) -> tuple[list[_Var], list[
             skipped.append(f"{w.name} ({w.error})")
         elif w.op is None or w.op.type != "Const":
             skipped.append(f"{w.name} (not a constant)")
+        elif w.op.index >= len(graph.ops) or graph.ops[w.op.index] is not w.op:
+            skipped.append(f"{w.name} (inside a function of the graph's library)")
         elif w.dtype is None or w.dtype_name not in TRAINABLE_DTYPES or w.dtype.quantized:
             skipped.append(f"{w.name} ({w.dtype_name}: not a float type a variable can train)")
         else:
@@ -229,26 +233,6 @@ def _check_outdir(out_abs: str, outdir: str, src: str, force: bool) -> None:
 # ==============================================================================
 # TensorFlow
 # ==============================================================================
-
-def _import_tf():
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    try:
-        import tensorflow as tf
-    except ImportError as e:
-        raise PbscopeError(None, f"unfreeze needs TensorFlow, which is not installed ({e})") from None
-    return tf
-
-
-@contextlib.contextmanager
-def _quiet(tf):
-    logger = tf.get_logger()
-    level = logger.level
-    logger.setLevel("ERROR")
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
-
 
 def _read_graph_def(tf, graph: Graph, kind: str, drop: set[str]):
     """The file's GraphDef as TensorFlow's message, without the Consts in ``drop``.
@@ -517,7 +501,7 @@ def _build_and_save(tf, gd, plan: list[_Var], folder: str, src: str, progress: P
     from tensorflow.core.framework import variable_pb2
     notes: list[str] = []
     g = tf.Graph()
-    with g.as_default(), _quiet(tf):
+    with g.as_default(), quiet(tf):
         progress.report(0.15, "importing the graph into TensorFlow")
         try:
             tf.import_graph_def(gd, name="")

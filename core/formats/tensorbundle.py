@@ -19,6 +19,7 @@ import numpy as np
 from .. import proto
 from ..errors import PbscopeError
 from ..proto.wire import WireError, read_varint
+from ..tfimport import import_tensorflow
 from ..tensors import TensorError, TensorMeta, dtype_of, from_content, shape_of
 
 MAGIC = 0xDB4775248B80FB57
@@ -161,7 +162,8 @@ class BundleReader:
 
     def _tf(self):
         if self._tf_reader is None:
-            from tensorflow.python.training import py_checkpoint_reader   # lazily: 2 s, only here
+            import_tensorflow("reading this (V1) checkpoint")    # lazily: 2 s, only here
+            from tensorflow.python.training import py_checkpoint_reader
             try:
                 self._tf_reader = py_checkpoint_reader.NewCheckpointReader(
                     self.index_path if self.v1 else self.prefix)
