@@ -10,8 +10,6 @@ from __future__ import annotations
 import json
 import os
 import pickle
-import shutil
-import tempfile
 import time
 import zipfile
 from dataclasses import dataclass
@@ -20,6 +18,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
+from .atomic import fsync_dir, output_folder, temp_file_beside
 from .errors import Cancelled, PbscopeError
 from .model import Weight
 from .progress import NO_PROGRESS, Progress
@@ -178,17 +177,14 @@ def _plain(a: np.ndarray, key: str, out: str) -> np.ndarray:
 
 def _atomic_file(out: str, write: Callable[[object], int]) -> int:
     folder = os.path.dirname(os.path.abspath(out))
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(out)}.", suffix=".part", dir=folder)
-    except OSError as e:
-        raise PbscopeError(out, f"cannot write in {folder}: {e.strerror or e}") from None
+    fd, tmp = temp_file_beside(out)
     try:
         with os.fdopen(fd, "wb") as f:
             n = write(f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, out)
-        _fsync_dir(folder)
+        fsync_dir(folder)
         return n
     except BaseException as e:
         _unlink(tmp)
@@ -208,19 +204,6 @@ def _unlink(path: str) -> None:
         os.unlink(path)
     except OSError:
         pass
-
-
-def _fsync_dir(folder: str) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 class _CountingWriter:
@@ -290,37 +273,17 @@ def _write_safetensors(named, out: str, progress: Progress) -> int:
 def _write_npy_folder(named, out: str, progress: Progress) -> int:
     if os.path.exists(out) and not os.path.isdir(out):
         raise PbscopeError(out, "exists and is not a folder")
-    parent = os.path.dirname(os.path.abspath(out))
-    try:
-        tmp = tempfile.mkdtemp(prefix=f".{os.path.basename(out)}.", suffix=".part", dir=parent)
-    except OSError as e:
-        raise PbscopeError(out, f"cannot write in {parent}: {e.strerror or e}") from None
-    try:
-        index, total = {}, 0
+    index, total = {}, 0
+    with output_folder(out, force=True) as tmp:    # fsynced and swapped in as a whole
         for i, (k, a) in enumerate(_arrays(named, progress)):
             fname = f"{i:05d}_{_safe(k)}.npy"
             with open(os.path.join(tmp, fname), "wb") as f:
                 write_npy(f, _plain(a, k, out))
-                f.flush()
-                os.fsync(f.fileno())
             index[k] = fname
             total += a.nbytes
         with open(os.path.join(tmp, "index.json"), "w") as f:
             json.dump(index, f, indent=1)
-            f.flush()
-            os.fsync(f.fileno())
-        old = None
-        if os.path.isdir(out):  # swap: keep the old folder until the new one is in place
-            old = out + ".old-" + os.path.basename(tmp)
-            os.rename(out, old)
-        os.rename(tmp, out)
-        if old:
-            shutil.rmtree(old, ignore_errors=True)
-        return total
-    except BaseException as e:
-        shutil.rmtree(tmp, ignore_errors=True)
-        _reraise(e, out)
-        raise
+    return total
 
 
 def _safe(key: str) -> str:

@@ -18,9 +18,10 @@ Targets (told apart by the TARGET string):
   mode. It is loaded with importlib and called inside a fresh ``tf.Graph`` with no
   arguments, or with an input placeholder copied from the source's input when it has
   one required parameter (``make_demo.define(inputs)``);
-* a Keras model file (``.keras``, ``.h5``), loaded with ``keras.saving.load_model(compile=False)``.
-
-SavedModel folders are not supported yet (one clear line says so).
+* a Keras model file (``.keras``, ``.h5``), loaded with ``keras.saving.load_model(compile=False)``;
+* a SavedModel folder (TF1 or TF2): its variables are listed by pbscope's own reader
+  (``open_model``, no TensorFlow while planning), under their readable names (a TF2
+  checkpoint key ``dense/kernel/.ATTRIBUTES/VARIABLE_VALUE`` is the variable ``dense/kernel``).
 
 Matching is by name. Both sides are normalised: ``:0`` and ``/read`` are dropped, so
 the seed's keys (``scope/w:0``), pbscope's variable names (``scope/w``) and Keras paths
@@ -32,9 +33,10 @@ Shape or dtype mismatches are reported with both sides and are never applied.
 
 ``except_last`` skips the target's final layer. The rule: take the trainable variables
 in creation order (TF1: the ``TRAINABLE_VARIABLES`` collection; Keras:
-``model.trainable_weights``, which follows the layers' topological order); the final
-layer is the scope of the last one (its name without the last part). For TF1 targets,
-a scope named like a normalisation sub-scope (``BatchNorm``, ``bn``, ``LayerNorm``, …)
+``model.trainable_weights``, which follows the layers' topological order; SavedModel: the
+order of its variables in the graph); the final layer is the scope of the last one (its
+name without the last part, and without ``part_N`` for a partitioned variable). For TF1
+and SavedModel targets, a scope named like a normalisation sub-scope (``BatchNorm``, ``bn``, ``LayerNorm``, …)
 is widened to its parent, so that a slim ``conv + BatchNorm`` layer is skipped whole.
 Every target variable under that scope is skipped, trainable or not.
 
@@ -45,8 +47,10 @@ that are not fed keep the target's values: a checkpoint target restores them fro
 own checkpoint first, a builder target runs their initializers. The ``.meta`` is the
 target's: re-exported for a builder, copied byte for byte for a checkpoint. Keras
 targets are written with ``model.save`` (``.keras``, ``.h5``) or ``model.save_weights``
-(``.weights.h5``). Output is built in a temporary folder beside OUT and renamed into
-place: an error or Cancel leaves nothing.
+(``.weights.h5``). A SavedModel target is copied (graph, assets) with a new
+``variables/`` bundle holding every key of the old one, matched ones from the source;
+its ``fingerprint.pb`` is left out, as it hashes the old variables. Output is built in
+a temporary folder beside OUT and renamed into place: an error or Cancel leaves nothing.
 
 TensorFlow (and Keras) are imported inside the functions only: ``import core.restore``
 is cheap and TF-free, as the GUI needs.
@@ -62,19 +66,20 @@ import os
 import re
 import shutil
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 
+from .atomic import fsync_file, fsync_tree, move_into_place, temp_dir_beside
 from .errors import PbscopeError
 from .model import Graph, Weight
 from .progress import NO_PROGRESS, Progress
 
 CKPT = "model.ckpt"
 STATUSES = ("matched", "mismatch", "missing", "skipped")
-KIND_LABELS = {"checkpoint": "TF1 checkpoint", "builder": "TF1 builder", "keras": "Keras model"}
+KIND_LABELS = {"checkpoint": "TF1 checkpoint", "builder": "TF1 builder", "keras": "Keras model",
+               "savedmodel": "SavedModel"}
 TARGETS_HINT = ("give a TF1 checkpoint (prefix, or a folder with a .meta), a builder "
-                "file.py:function, or a Keras .keras/.h5 file")
+                "file.py:function, a Keras .keras/.h5 file or a SavedModel folder")
 # scope names that are a part of a layer rather than a layer (for except_last)
 NORM_SCOPES = {"batchnorm", "batch_norm", "batchnormalization", "batch_normalization", "bn",
                "layernorm", "layer_norm", "groupnorm", "group_norm", "instancenorm", "instance_norm"}
@@ -116,7 +121,7 @@ class PlanRow:
 class RestorePlan:
     source: str                          # the source's path
     target: str                          # the TARGET string as given
-    kind: str                            # 'checkpoint' | 'builder' | 'keras'
+    kind: str                            # 'checkpoint' | 'builder' | 'keras' | 'savedmodel'
     rows: list[PlanRow]
     unused: list[str]                    # source keys whose name no target variable has
     notes: list[str] = field(default_factory=list)
@@ -220,7 +225,7 @@ class RestoreResult:
     out: str
     written: int                # target variables given the source's values
     seconds: float
-    kind: str                   # the target's kind: 'checkpoint' | 'builder' | 'keras'
+    kind: str                   # the target's kind: 'checkpoint' | 'builder' | 'keras' | 'savedmodel'
     kept: int = 0               # target variables that kept the target's values
     checkpoint: str | None = None   # TF1: the checkpoint prefix (OUT/model.ckpt)
 
@@ -229,7 +234,8 @@ class RestoreResult:
                 "checkpoint": self.checkpoint, "seconds": round(self.seconds, 4)}
 
     def summary(self) -> str:
-        where = f"the TF1 checkpoint {self.checkpoint}" if self.checkpoint else f"the Keras model {self.out}"
+        where = (f"the TF1 checkpoint {self.checkpoint}" if self.checkpoint else
+                 f"the SavedModel {self.out}" if self.kind == "savedmodel" else f"the Keras model {self.out}")
         return (f"restored {self.written} variable{'s' if self.written != 1 else ''} into {where} "
                 f"in {self.seconds:.2f} s; {self.kept} kept the target's values")
 
@@ -256,11 +262,13 @@ def plan_restore(source: Graph, target: str, *, maps=(), excludes=(), except_las
     src = _source_names(source, chosen, rules)
 
     kind, spec = _detect(target)
-    progress.report(0.02, "importing TensorFlow")
+    progress.report(0.02, "loading the target")
     if kind == "builder":
         loaded = _open_builder(spec, source, progress)
     elif kind == "checkpoint":
         loaded = _open_checkpoint(spec, progress)
+    elif kind == "savedmodel":
+        loaded = _open_savedmodel(spec, progress)
     else:
         loaded = _open_keras(spec, progress)
     progress.report(0.9, "matching")
@@ -281,7 +289,10 @@ def plan_restore(source: Graph, target: str, *, maps=(), excludes=(), except_las
     if not any(r.source for r in rows):
         raise PbscopeError(source.path, "no source key matches any target variable (source keys like "
                            f"{_examples([w.key for w in src.values()])}; target variables like "
-                           f"{_examples(sorted(names))}); rename with --map OLD=NEW")
+                           f"{_examples([tv.name for tv in loaded.variables])}); rename with --map OLD=NEW")
+    for scope in excludes:
+        if not any(r.why == f"--exclude {scope}" for r in rows):
+            notes.append(f"--exclude {scope}: no target variable is under it")
     unused = [w.key for n, w in src.items() if n not in names]
     progress.report(1.0, "planned")
     return RestorePlan(source=source.path, target=target, kind=kind, rows=rows, unused=unused,
@@ -438,7 +449,8 @@ def _final_scope(trainable_names: list[str], widen_norm: bool) -> str | None:
 # ==============================================================================
 
 def _detect(target: str) -> tuple[str, object]:
-    """('builder', (file, function)) | ('checkpoint', (prefix, meta)) | ('keras', path)."""
+    """('builder', (file, function)) | ('checkpoint', (prefix, meta)) | ('keras', path)
+    | ('savedmodel', folder)."""
     head, sep, func = target.rpartition(":")
     if sep and head.lower().endswith(".py"):
         if not func.isidentifier():
@@ -448,6 +460,8 @@ def _detect(target: str) -> tuple[str, object]:
         raise PbscopeError(target, f"name the builder function: {target}:FUNCTION")
     if os.path.isdir(target):
         return _detect_dir(target)
+    if os.path.basename(target) in ("saved_model.pb", "saved_model.pbtxt") and os.path.isfile(target):
+        return "savedmodel", os.path.dirname(target) or "."
     low = target.lower()
     if os.path.isfile(target) and low.endswith(_KERAS_SUFFIXES):
         if low.endswith(".weights.h5"):
@@ -478,7 +492,7 @@ def _what_is(path: str) -> str:
 def _detect_dir(folder: str) -> tuple[str, object]:
     names = set(os.listdir(folder))
     if "saved_model.pb" in names or "saved_model.pbtxt" in names:
-        raise PbscopeError(folder, f"restoring into a SavedModel is not supported yet; {TARGETS_HINT}")
+        return "savedmodel", folder
     if "checkpoint" in names:
         prefix = _state_prefix(os.path.join(folder, "checkpoint"), folder)
         return _checkpoint_at(prefix, folder)
@@ -523,24 +537,15 @@ def _checkpoint_at(prefix: str, given: str) -> tuple[str, object]:
 
 # -- TensorFlow plumbing ------------------------------------------------------------
 
-def _import_tf():
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    try:
-        import tensorflow as tf
-    except ImportError as e:
-        raise PbscopeError(None, f"restoring into a TF1 model needs TensorFlow, which is not installed ({e})") from None
-    return tf
+def _import_tf(purpose: str = "restoring into a TF1 model"):
+    """TensorFlow, imported quietly (its start-up notices kept off stderr): core.tfimport."""
+    from .tfimport import import_tensorflow
+    return import_tensorflow(purpose)
 
 
-@contextlib.contextmanager
 def _quiet(tf):
-    logger = tf.get_logger()
-    level = logger.level
-    logger.setLevel("ERROR")
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
+    from .tfimport import quiet
+    return quiet(tf)
 
 
 def _first_line(e: BaseException) -> str:
@@ -597,7 +602,7 @@ def _load_builder_function(file: str, func: str):
     module = importlib.util.module_from_spec(spec)
     sys.modules[mod_name] = module
     try:
-        with _on_sys_path(os.path.dirname(path)):
+        with _on_sys_path(os.path.dirname(path)), contextlib.redirect_stdout(sys.stderr):
             spec.loader.exec_module(module)
     except (Exception, SystemExit) as e:
         sys.modules.pop(mod_name, None)
@@ -670,7 +675,9 @@ def _open_builder(spec, source: Graph, progress: Progress) -> _TF1Target:
     graph = tf.Graph()
     resource_vars = v1.resource_variables_enabled()
     try:
-        with graph.as_default(), _quiet(tf), _on_sys_path(os.path.dirname(os.path.abspath(file))):
+        # the builder's prints go to stderr: stdout carries the plan (and --json)
+        with graph.as_default(), _quiet(tf), _on_sys_path(os.path.dirname(os.path.abspath(file))), \
+                contextlib.redirect_stdout(sys.stderr):
             args = (_input_placeholder(tf, source, file, func),) if arity else ()
             fn(*args)
     except PbscopeError:
@@ -724,7 +731,7 @@ def _open_keras(path: str, progress: Progress) -> _KerasTarget:
     if kind not in ("keras", "hdf5"):
         raise PbscopeError(path, f"not a Keras model: {_what_is(path)}")
     progress.report(0.05, "importing Keras")
-    _import_tf()
+    _import_tf("restoring into a Keras model")
     try:
         import keras
     except ImportError as e:
@@ -741,6 +748,47 @@ def _open_keras(path: str, progress: Progress) -> _KerasTarget:
     if not variables:
         raise PbscopeError(path, "the Keras model has no weights to restore into")
     return _KerasTarget(path, model, variables, [normalise(v.path) for v in model.trainable_weights])
+
+
+class _SavedModelTarget:
+    kind = "savedmodel"
+
+    def __init__(self, path, bundle, variables, keys):
+        self.path = path
+        self.bundle = bundle          # the old variables/ bundle (pbscope's reader)
+        self.variables = variables
+        self.keys = keys              # target name → checkpoint key
+        self.trainable_order = [tv.name for tv in variables if tv.trainable]
+
+    def last_scope(self) -> str | None:
+        return _final_scope(self.trainable_order, widen_norm=True)
+
+
+def _open_savedmodel(folder: str, progress: Progress) -> _SavedModelTarget:
+    from .formats import open_model
+    from .formats.tensorbundle import BundleReader
+    prefix = os.path.join(folder, "variables", "variables")
+    if not os.path.isfile(prefix + ".index"):
+        raise PbscopeError(folder, "the SavedModel has no variables/variables.index: no variables to restore into")
+    progress.report(0.1, "reading the SavedModel")
+    graph = open_model(folder)
+    bundle = BundleReader(prefix)
+    sliced = [e.key for e in bundle.entries.values() if e.sliced]
+    if bundle.v1 or sliced:
+        what = "a V1 variables bundle" if bundle.v1 else f"partitioned variables ({sliced[0]}, …)"
+        raise PbscopeError(folder, f"the SavedModel holds {what}; restoring into it is not supported")
+    variables, keys = [], {}
+    for w in graph.weights:
+        key = w.raw_key or w.var_name
+        name = normalise(w.var_name)
+        if key not in bundle.entries or name in keys:
+            continue
+        keys[name] = key
+        variables.append(_TargetVar(name, w.shape, w.dtype_name, w.dtype.number if w.dtype else None,
+                                    w.trainable, w))
+    if not variables:
+        raise PbscopeError(folder, "the SavedModel has no variables to restore into")
+    return _SavedModelTarget(folder, bundle, variables, keys)
 
 
 # ==============================================================================
@@ -777,26 +825,26 @@ def apply_restore(plan: RestorePlan, out: str, *, force: bool = False, skip=froz
                                     "end OUT with one of them")
     _check_out(out_abs, out, plan, loaded, force)
 
-    parent = os.path.dirname(out_abs)
-    try:
-        tmp = tempfile.mkdtemp(prefix=f".{os.path.basename(out_abs)}.", suffix=".part", dir=parent)
-    except OSError as e:
-        raise PbscopeError(out, f"cannot write in {parent}: {e.strerror or e}") from None
+    tmp = temp_dir_beside(out_abs)
     checkpoint = None
     try:
-        os.chmod(tmp, 0o777 & ~_umask())     # mkdtemp makes it 0700; the output is a normal folder
         if plan.kind == "keras":
             _write_keras(plan, loaded, chosen, tmp, out_abs, progress)
             progress.report(0.97, "finishing")
             written = os.path.join(tmp, os.path.basename(out_abs))
-            _fsync_file(written)
-            _move_into_place(written, out_abs, out, force)
+            fsync_file(written)
+            move_into_place(written, out_abs, out, force)
             shutil.rmtree(tmp, ignore_errors=True)
+        elif plan.kind == "savedmodel":
+            _write_savedmodel(plan, loaded, chosen, tmp, progress)
+            progress.report(0.97, "finishing")
+            fsync_tree(tmp)
+            move_into_place(tmp, out_abs, out, force)
         else:
             _write_tf1(plan, loaded, chosen, tmp, progress)
             progress.report(0.97, "finishing")
-            _fsync_tree(tmp)
-            _move_into_place(tmp, out_abs, out, force)
+            fsync_tree(tmp)
+            move_into_place(tmp, out_abs, out, force)
             checkpoint = os.path.join(out, CKPT)
     except BaseException as e:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -815,7 +863,7 @@ def _inputs_of(plan: RestorePlan, loaded) -> list[str]:
             paths += [loaded.meta, loaded.prefix + ".index", os.path.dirname(os.path.abspath(loaded.meta))]
         else:
             paths.append(loaded.path)
-    else:
+    else:     # Keras file, SavedModel folder
         paths.append(loaded.path)
     return [os.path.abspath(p) for p in paths if p]
 
@@ -974,6 +1022,54 @@ def _fill_unfed(tf, sess, t: _TF1Target, unfed: list, target: str) -> None:
         raise PbscopeError(target, f"cannot {what}: {_first_line(e)}") from None
 
 
+# -- SavedModel ----------------------------------------------------------------------
+
+def _write_savedmodel(plan: RestorePlan, t: _SavedModelTarget, chosen: list[PlanRow], folder: str,
+                      progress: Progress) -> None:
+    """The SavedModel copied into ``folder``, with a new variables/ bundle: every key of
+    the old one (the object graph too), the matched ones set from the source."""
+    tf = _import_tf("restoring into a SavedModel")
+    v1 = tf.compat.v1
+    progress.report(0.05, "copying the SavedModel")
+    for name in sorted(os.listdir(t.path)):
+        if name in ("variables", "fingerprint.pb"):
+            continue
+        src, dst = os.path.join(t.path, name), os.path.join(folder, name)
+        if os.path.isdir(src):
+            shutil.copytree(src, dst, symlinks=True)
+        else:
+            shutil.copy2(src, dst)
+    os.mkdir(os.path.join(folder, "variables"))
+    progress.report(0.15, "reading the weights")
+    by_key = {t.keys[r.target]: r for r in chosen}
+    names, values, dtypes = [], [], []
+    for key, entry in t.bundle.entries.items():
+        r = by_key.get(key)
+        try:
+            value = r.weight.array() if r is not None else t.bundle.read(key)
+        except PbscopeError as e:
+            raise PbscopeError(plan.source if r is not None else t.path, e.cause) from None
+        names.append(key)
+        values.append(value)
+        dtypes.append(entry.dtype)
+    progress.report(0.3, "writing the variables")
+    g = tf.Graph()
+    with g.as_default(), _quiet(tf):
+        holders = [v1.placeholder(tf.as_dtype(dt)) for dt in dtypes]
+        save = tf.raw_ops.SaveV2(prefix=os.path.join(folder, "variables", "variables"), tensor_names=names,
+                                 shape_and_slices=[""] * len(names), tensors=holders)
+    with v1.Session(graph=g) as sess:
+        progress.check()
+        try:
+            sess.run(save, feed_dict=dict(zip(holders, values)))
+        except (ValueError, TypeError) as e:
+            raise PbscopeError(plan.source, f"TensorFlow refused a value: {_first_line(e)}") from None
+        except tf.errors.OpError as e:
+            raise PbscopeError(plan.target, f"cannot write the variables: {_first_line(e)}") from None
+    for r in chosen:
+        r.weight.graph.release(r.weight)
+
+
 # -- Keras ---------------------------------------------------------------------------
 
 def _write_keras(plan: RestorePlan, t: _KerasTarget, chosen: list[PlanRow], folder: str, out_abs: str,
@@ -1009,72 +1105,6 @@ def _write_keras(plan: RestorePlan, t: _KerasTarget, chosen: list[PlanRow], fold
 
 
 # -- files ---------------------------------------------------------------------------
-
-def _umask() -> int:
-    """The process's umask, read without changing it (os.umask would, for every thread)."""
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0o022
-
-
-def _fsync_file(path: str) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_tree(folder: str) -> None:
-    for name in os.listdir(folder):
-        p = os.path.join(folder, name)
-        if os.path.isfile(p):
-            _fsync_file(p)
-    _fsync_dir(folder)
-
-
-def _fsync_dir(folder: str) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def _move_into_place(tmp: str, out_abs: str, out: str, force: bool) -> None:
-    """Rename ``tmp`` to ``out_abs``; an existing output (with force) is set aside first
-    and removed only once the new one is in place."""
-    old = None
-    if os.path.lexists(out_abs):
-        if not force:   # appeared while we worked
-            raise PbscopeError(out, "already exists; use --force to replace it")
-        old = tempfile.mkdtemp(prefix=f".{os.path.basename(out_abs)}.", suffix=".old",
-                               dir=os.path.dirname(out_abs))
-        os.rmdir(old)
-        os.rename(out_abs, old)
-    try:
-        os.rename(tmp, out_abs)
-    except BaseException:
-        if old is not None:
-            os.rename(old, out_abs)
-        raise
-    _fsync_dir(os.path.dirname(out_abs))
-    if old is not None:
-        if os.path.isdir(old) and not os.path.islink(old):
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.unlink(old)
-
 
 __all__ = ["plan_restore", "apply_restore", "RestorePlan", "RestoreResult", "PlanRow", "normalise",
            "map_name", "STATUSES"]

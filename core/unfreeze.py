@@ -39,12 +39,11 @@ from __future__ import annotations
 
 import mmap
 import os
-import shutil
-import tempfile
 import time
 from collections import deque
 from dataclasses import dataclass, field
 
+from .atomic import output_folder
 from .errors import PbscopeError
 from .model import Graph, Weight, op_name
 from .progress import NO_PROGRESS, Progress
@@ -128,21 +127,9 @@ def unfreeze(graph: Graph, outdir: str | os.PathLike, weights: list[Weight] | No
     _rewrite(tf, gd, plan, names, src)
     _check_ops(tf, gd, src)
 
-    parent = os.path.dirname(out_abs)
-    try:
-        tmp = tempfile.mkdtemp(prefix=f".{os.path.basename(out_abs)}.", suffix=".part", dir=parent)
-    except OSError as e:
-        raise PbscopeError(outdir, f"cannot write in {parent}: {e.strerror or e}") from None
-    try:
+    with output_folder(outdir, force) as tmp:
         notes = _build_and_save(tf, gd, plan, tmp, src, progress)
         progress.report(0.97, "syncing to disk")
-        _fsync_tree(tmp)
-        _move_into_place(tmp, out_abs, outdir, force)
-    except BaseException as e:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if isinstance(e, OSError):
-            raise PbscopeError(outdir, f"cannot write it: {e.strerror or e}") from None
-        raise
     progress.report(1.0, "done")
     trainable = sum(1 for v in plan if v.trainable)
     return UnfreezeReport(outdir=outdir, checkpoint=os.path.join(outdir, CKPT),
@@ -752,55 +739,3 @@ def _only(consumers, types: tuple[str, ...], after):
     if len(found) != 1:
         raise _NoContext(f"{after.name} is not followed by one {types[0]}")
     return found[0]
-
-
-# ==============================================================================
-# files
-# ==============================================================================
-
-def _fsync_tree(folder: str) -> None:
-    for name in os.listdir(folder):
-        p = os.path.join(folder, name)
-        if os.path.isfile(p):
-            fd = os.open(p, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-    _fsync_dir(folder)
-
-
-def _fsync_dir(folder: str) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def _move_into_place(tmp: str, out_abs: str, outdir: str, force: bool) -> None:
-    old = None
-    if os.path.lexists(out_abs):
-        if not force:   # appeared while we worked
-            raise PbscopeError(outdir, "already exists; use --force to replace it")
-        old = tempfile.mkdtemp(prefix=f".{os.path.basename(out_abs)}.", suffix=".old",
-                               dir=os.path.dirname(out_abs))
-        os.rmdir(old)
-        os.rename(out_abs, old)
-    try:
-        os.rename(tmp, out_abs)
-    except BaseException:
-        if old is not None:
-            os.rename(old, out_abs)
-        raise
-    _fsync_dir(os.path.dirname(out_abs))
-    if old is not None:
-        if os.path.isdir(old) and not os.path.islink(old):
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.unlink(old)

@@ -7,6 +7,7 @@ import pickle
 import numpy as np
 import pytest
 
+from core import atomic
 from core import export as export_mod
 from core.errors import Cancelled, PbscopeError
 from core.export import default_export_path, export_weights
@@ -117,8 +118,8 @@ def test_folder_refusing_writes(fmt, model_and_old, monkeypatch):
 
     def refuse(*a, **k):
         raise PermissionError(13, "Permission denied")
-    monkeypatch.setattr(export_mod.tempfile, "mkstemp", refuse)
-    monkeypatch.setattr(export_mod.tempfile, "mkdtemp", refuse)
+    monkeypatch.setattr(atomic.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(atomic.tempfile, "mkdtemp", refuse)
     with pytest.raises(PbscopeError, match="Permission denied"):
         export_weights(g.weights, tmp / FORMATS[fmt])
     assert_untouched(tmp, old)
@@ -165,6 +166,15 @@ def test_undecodable_tensor_mid_write(fmt, model_and_old, monkeypatch):
     with pytest.raises(PbscopeError, match="claims 1e12"):
         export_weights(g.weights, tmp / FORMATS[fmt])
     assert_untouched(tmp, old)
+
+
+def test_outputs_get_ordinary_permissions(model_and_old):
+    g, tmp, _ = model_and_old
+    export_weights(g.weights, tmp / "p.pkl")
+    export_weights(g.weights, tmp / "p_npy")
+    mask = atomic.umask()
+    assert (tmp / "p.pkl").stat().st_mode & 0o777 == 0o666 & ~mask
+    assert (tmp / "p_npy").stat().st_mode & 0o777 == 0o777 & ~mask
 
 
 def test_replaces_an_existing_file_atomically(model_and_old):
