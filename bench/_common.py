@@ -141,6 +141,14 @@ def table(header: list[str], rows: list[list[str]], markdown: bool = False,
     return "\n".join([line(cells[0]), sep] + [line(r) for r in cells[1:]])
 
 
+def seconds(x: float | None) -> str:
+    return "-" if x is None else f"{x:.3f}"
+
+
+def spread(xs: list[float]) -> str:
+    return f"{min(xs):.3f}–{max(xs):.3f}" if len(xs) > 1 else "-"
+
+
 def median(xs: list[float]) -> float:
     s = sorted(xs)
     n = len(s)

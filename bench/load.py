@@ -264,12 +264,7 @@ def ensure_graph(size_mb: float, regen: bool) -> tuple[Path, dict, bool]:
     return path, json.loads(meta_path.read_text()), True
 
 
-def _s(x: float | None) -> str:
-    return "-" if x is None else f"{x:.3f}"
-
-
-def _spread(xs: list[float]) -> str:
-    return f"{min(xs):.3f}–{max(xs):.3f}" if len(xs) > 1 else "-"
+_s, _spread = C.seconds, C.spread
 
 
 def main(argv=None) -> int:

@@ -59,6 +59,45 @@ def plan(target_bytes: int) -> list[int]:
     return best[1]
 
 
+def define(channels: list[int]):
+    """The model, defined in the current TF1 default graph with reference variables and
+    random initializers; returns the softmax output. bench/restore.py's builder too."""
+    import tensorflow as tf
+    v1 = tf.compat.v1
+    x = v1.placeholder(tf.float32, [1, 224, 224, 3], name="input")
+    with v1.variable_scope("MobileNetV1", use_resource=False):
+        cin = 3
+        for i, c in enumerate(channels):
+            with v1.variable_scope(f"Conv2d_{i}"):
+                std = (2.0 / (9 * cin)) ** 0.5
+                w = v1.get_variable("weights", [3, 3, cin, c], tf.float32,
+                                    v1.random_normal_initializer(stddev=std))
+                s = 2 if i in STRIDE2 else 1
+                x = tf.nn.conv2d(x, w, [1, s, s, 1], "SAME")
+                with v1.variable_scope("BatchNorm"):
+                    beta = v1.get_variable("beta", [c], tf.float32,
+                                           v1.random_normal_initializer(stddev=0.1))
+                    gamma = v1.get_variable("gamma", [c], tf.float32,
+                                            v1.random_uniform_initializer(0.5, 1.5))
+                    mean = v1.get_variable("moving_mean", [c], tf.float32,
+                                           v1.random_normal_initializer(stddev=0.1))
+                    var = v1.get_variable("moving_variance", [c], tf.float32,
+                                          v1.random_uniform_initializer(0.5, 1.5))
+                    x, _, _ = v1.nn.fused_batch_norm(x, gamma, beta, mean, var,
+                                                     epsilon=1e-3, is_training=False)
+                x = tf.nn.relu6(x)
+            cin = c
+        with v1.variable_scope("Logits"):
+            x = tf.nn.avg_pool2d(x, [1, 7, 7, 1], [1, 1, 1, 1], "VALID", name="AvgPool_1a")
+            with v1.variable_scope("Conv2d_1c_1x1"):
+                w = v1.get_variable("weights", [1, 1, cin, CLASSES], tf.float32,
+                                    v1.random_normal_initializer(stddev=0.01))
+                b = v1.get_variable("biases", [CLASSES], tf.float32, v1.zeros_initializer())
+                x = tf.nn.bias_add(tf.nn.conv2d(x, w, [1, 1, 1, 1], "SAME"), b)
+            x = tf.squeeze(x, [1, 2], name="SpatialSqueeze")
+        return tf.nn.softmax(x, name="Predictions/Softmax")
+
+
 def build_and_freeze(size_mb: float, seed: int = 1234):
     """The frozen GraphDef's bytes, and a summary."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -70,38 +109,7 @@ def build_and_freeze(size_mb: float, seed: int = 1234):
     graph = tf.Graph()
     with graph.as_default():
         v1.set_random_seed(seed)
-        x = v1.placeholder(tf.float32, [1, 224, 224, 3], name="input")
-        with v1.variable_scope("MobileNetV1"):
-            cin = 3
-            for i, c in enumerate(channels):
-                with v1.variable_scope(f"Conv2d_{i}"):
-                    std = (2.0 / (9 * cin)) ** 0.5
-                    w = v1.get_variable("weights", [3, 3, cin, c], tf.float32,
-                                        v1.random_normal_initializer(stddev=std))
-                    s = 2 if i in STRIDE2 else 1
-                    x = tf.nn.conv2d(x, w, [1, s, s, 1], "SAME")
-                    with v1.variable_scope("BatchNorm"):
-                        beta = v1.get_variable("beta", [c], tf.float32,
-                                               v1.random_normal_initializer(stddev=0.1))
-                        gamma = v1.get_variable("gamma", [c], tf.float32,
-                                                v1.random_uniform_initializer(0.5, 1.5))
-                        mean = v1.get_variable("moving_mean", [c], tf.float32,
-                                               v1.random_normal_initializer(stddev=0.1))
-                        var = v1.get_variable("moving_variance", [c], tf.float32,
-                                              v1.random_uniform_initializer(0.5, 1.5))
-                        x, _, _ = v1.nn.fused_batch_norm(x, gamma, beta, mean, var,
-                                                         epsilon=1e-3, is_training=False)
-                    x = tf.nn.relu6(x)
-                cin = c
-            with v1.variable_scope("Logits"):
-                x = tf.nn.avg_pool2d(x, [1, 7, 7, 1], [1, 1, 1, 1], "VALID", name="AvgPool_1a")
-                with v1.variable_scope("Conv2d_1c_1x1"):
-                    w = v1.get_variable("weights", [1, 1, cin, CLASSES], tf.float32,
-                                        v1.random_normal_initializer(stddev=0.01))
-                    b = v1.get_variable("biases", [CLASSES], tf.float32, v1.zeros_initializer())
-                    x = tf.nn.bias_add(tf.nn.conv2d(x, w, [1, 1, 1, 1], "SAME"), b)
-                x = tf.squeeze(x, [1, 2], name="SpatialSqueeze")
-            out = tf.nn.softmax(x, name="Predictions/Softmax")
+        out = define(channels)
         with v1.Session(graph=graph) as sess:
             sess.run(v1.global_variables_initializer())
             frozen = v1.graph_util.convert_variables_to_constants(

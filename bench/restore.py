@@ -48,43 +48,11 @@ SIZE_ENV = "PBSCOPE_BENCH_SIZE_MB"
 # the builder target
 # ==========================================================================
 def big_model():
-    """make_big_graph.build_and_freeze's model, defined again in the current TF1 default
-    graph: same variable names, shapes and initializers (reference variables). Its size
-    comes from $PBSCOPE_BENCH_SIZE_MB (default 200), as the cached graph's."""
-    import tensorflow as tf
-    from make_big_graph import CLASSES, STRIDE2, plan
-    v1 = tf.compat.v1
-    channels = plan(int(float(os.environ.get(SIZE_ENV, "200")) * 2**20))
-    x = v1.placeholder(tf.float32, [1, 224, 224, 3], name="input")
-    with v1.variable_scope("MobileNetV1", use_resource=False):
-        cin = 3
-        for i, c in enumerate(channels):
-            with v1.variable_scope(f"Conv2d_{i}"):
-                std = (2.0 / (9 * cin)) ** 0.5
-                w = v1.get_variable("weights", [3, 3, cin, c], tf.float32,
-                                    v1.random_normal_initializer(stddev=std))
-                s = 2 if i in STRIDE2 else 1
-                x = tf.nn.conv2d(x, w, [1, s, s, 1], "SAME")
-                with v1.variable_scope("BatchNorm"):
-                    beta = v1.get_variable("beta", [c], tf.float32, v1.random_normal_initializer(stddev=0.1))
-                    gamma = v1.get_variable("gamma", [c], tf.float32, v1.random_uniform_initializer(0.5, 1.5))
-                    mean = v1.get_variable("moving_mean", [c], tf.float32,
-                                           v1.random_normal_initializer(stddev=0.1))
-                    var = v1.get_variable("moving_variance", [c], tf.float32,
-                                          v1.random_uniform_initializer(0.5, 1.5))
-                    x, _, _ = v1.nn.fused_batch_norm(x, gamma, beta, mean, var, epsilon=1e-3,
-                                                     is_training=False)
-                x = tf.nn.relu6(x)
-            cin = c
-        with v1.variable_scope("Logits"):
-            x = tf.nn.avg_pool2d(x, [1, 7, 7, 1], [1, 1, 1, 1], "VALID", name="AvgPool_1a")
-            with v1.variable_scope("Conv2d_1c_1x1"):
-                w = v1.get_variable("weights", [1, 1, cin, CLASSES], tf.float32,
-                                    v1.random_normal_initializer(stddev=0.01))
-                b = v1.get_variable("biases", [CLASSES], tf.float32, v1.zeros_initializer())
-                x = tf.nn.bias_add(tf.nn.conv2d(x, w, [1, 1, 1, 1], "SAME"), b)
-            x = tf.squeeze(x, [1, 2], name="SpatialSqueeze")
-        return tf.nn.softmax(x, name="Predictions/Softmax")
+    """make_big_graph's model, defined again in the current TF1 default graph: same variable
+    names, shapes and initializers. Its size comes from $PBSCOPE_BENCH_SIZE_MB (default
+    200), as the cached graph's."""
+    from make_big_graph import define, plan
+    return define(plan(int(float(os.environ.get(SIZE_ENV, "200")) * 2**20)))
 
 
 BUILDER = f"{Path(__file__).resolve()}:big_model"

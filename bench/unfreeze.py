@@ -140,12 +140,7 @@ def run_as_child(argv: list[str]) -> int:
 # ==========================================================================
 # the parent
 # ==========================================================================
-def _s(x: float | None) -> str:
-    return "-" if x is None else f"{x:.3f}"
-
-
-def _spread(xs: list[float]) -> str:
-    return f"{min(xs):.3f}–{max(xs):.3f}" if len(xs) > 1 else "-"
+_s, _spread = C.seconds, C.spread
 
 
 def main(argv=None) -> int:

@@ -23,7 +23,7 @@ from .graphdef import load, text_error
 from .metagraph import fill_from_text, read_binary_meta_graph
 from .sniff import Kind
 from .tensorbundle import BundleReader
-from .variables import attach_variables, require_values, trainable_names
+from .variables import attach_variables, note_kept_apart, require_values, trainable_names
 
 KINDS = ("checkpoint-dir", "checkpoint-state", "checkpoint-index", "checkpoint-data",
          "checkpoint-prefix", "metagraph", "metagraph-text")
@@ -55,9 +55,7 @@ def open_graph(kind: Kind, progress: Progress = NO_PROGRESS) -> Graph:
     found = attach_variables(graph, bundle, unavailable if bundle is None or unavailable else None,
                              trainable)
     graph.finish(lambda g: found)
-    if graph.extra_weights:
-        graph.notes.append(f"{len(graph.extra_weights)} variables kept apart (optimizer slots, step "
-                           "counters, variables the saver skips): shown, but not exported by default")
+    note_kept_apart(graph)
     progress.report(1.0, "done")
     return graph
 

@@ -20,7 +20,7 @@ from .graphdef import load, text_error
 from .metagraph import fill_from_text, read_binary_meta_graph
 from .sniff import Kind
 from .tensorbundle import BundleReader
-from .variables import attach_variables, require_values, trainable_names
+from .variables import attach_variables, note_kept_apart, require_values, trainable_names
 
 KINDS = ("savedmodel", "savedmodel-text", "savedmodel-dir")
 
@@ -50,9 +50,7 @@ def open_graph(kind: Kind, progress: Progress = NO_PROGRESS) -> Graph:
     if unavailable and (found[0] or found[1]):
         graph.notes.append(unavailable.removeprefix("no value: ") + ": the weights have no values")
     graph.finish(lambda g: found)
-    if graph.extra_weights:
-        graph.notes.append(f"{len(graph.extra_weights)} variables kept apart (optimizer slots, step "
-                           "counters, variables the saver skips): shown, but not exported by default")
+    note_kept_apart(graph)
     progress.report(1.0, "done")
     return graph
 

@@ -138,6 +138,12 @@ def attach_variables(graph: Graph, bundle: BundleReader | None, unavailable: str
     return weights, extra
 
 
+def note_kept_apart(graph: Graph) -> None:
+    if graph.extra_weights:
+        graph.notes.append(f"{len(graph.extra_weights)} variables kept apart (optimizer slots, step "
+                           "counters, variables the saver skips): shown, but not exported by default")
+
+
 def trainable_names(meta_graph) -> set[str] | None:
     """Variable names in a MetaGraphDef's trainable_variables collection (None: no such)."""
     if "trainable_variables" not in meta_graph.collection_def:
