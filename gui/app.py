@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleFactory
 
 ORGANIZATION = "pbscope"
 APPLICATION = "pbscope"
@@ -55,6 +55,34 @@ def dark_palette() -> QPalette:
     return p
 
 
+class IndicatorStyle(QProxyStyle):
+    """Fusion, with check boxes and radio buttons legible on dark palettes: Fusion outlines
+    them with Window.darker(140), which vanishes on a dark Window or Base. There, the
+    indicator is drawn with a Window colour between Text and Base instead (the tree's
+    delegate does the same for its boxes)."""
+
+    INDICATORS = (QStyle.PE_IndicatorCheckBox, QStyle.PE_IndicatorRadioButton,
+                  QStyle.PE_IndicatorItemViewItemCheck)
+
+    def drawPrimitive(self, element, option, painter, widget=None) -> None:
+        if element in self.INDICATORS and option is not None:
+            pal = option.palette
+            base, text = pal.color(QPalette.Base), pal.color(QPalette.Text)
+            if base.lightness() < 128:
+                saved = QPalette(pal)
+                mixed = QPalette(pal)
+                mixed.setColor(QPalette.Window, QColor((text.red() * 3 + base.red() * 2) // 5,
+                                                       (text.green() * 3 + base.green() * 2) // 5,
+                                                       (text.blue() * 3 + base.blue() * 2) // 5))
+                option.palette = mixed
+                try:
+                    super().drawPrimitive(element, option, painter, widget)
+                finally:
+                    option.palette = saved
+                return
+        super().drawPrimitive(element, option, painter, widget)
+
+
 def apply_theme(name: str, app: QApplication | None = None) -> None:
     """'system' (the platform's palette), 'light' (Fusion's) or 'dark'."""
     app = app or QApplication.instance()
@@ -73,7 +101,7 @@ def setup_application(app: QApplication) -> QApplication:
     """Names (QSettings files live under them), style, theme. Tests call this too."""
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
-    app.setStyle("Fusion")
+    app.setStyle(IndicatorStyle(QStyleFactory.create("Fusion")))
     qss = style_sheet()
     if qss:
         app.setStyleSheet(qss)
@@ -112,7 +140,7 @@ def main(path: str | None = None) -> int:
     if target:
         win.open_path(target)
     else:
-        win.statusBar().showMessage("Open a TensorFlow graph (.pb) with File ▸ Open, or drop one here")
+        win.statusBar().showMessage("Open a model with File ▸ Open or Open Folder, or drop it here")
     return app.exec()
 
 

@@ -19,9 +19,33 @@ from core.model import Graph, Op, Scope, Weight, op_name
 from .fmt import human_bytes, human_count, shape_text
 from .selection import Selection
 
+RULES = {"tf1-read": "tf1-read (a Const read through X/read)",
+         "tf2-resource": "tf2-resource (a frozen resource variable)",
+         "folded": "folded (a Const read at a weight slot)",
+         "variable": "variable (an unfrozen graph's variable)",
+         "checkpoint": "checkpoint (a variable valued from the checkpoint)",
+         "optimizer": "checkpoint (optimizer state)",
+         "file": "weights file (a tensor of the file)",
+         "const": "const", "structural": "structural constant"}
+
+
+def model_name(path: str) -> str:
+    """A model's name for titles: its file name; a SavedModel version folder (00000123)
+    keeps its parent's name too."""
+    parts = [p for p in path.replace("\\", "/").rstrip("/").split("/") if p]
+    if not parts:
+        return path
+    if parts[-1].isdigit() and len(parts) > 1:
+        return f"{parts[-2]}/{parts[-1]}"
+    return parts[-1]
+
+
 MAX_LINKS = 200       # inputs/consumers shown per list; the rest is counted
 MAX_ATTR_CHARS = 400
 TYPE_WALK_LIMIT = 60_000   # op-type breakdown of a scope only below this many ops
+
+
+MODEL = ""     # the link target (and history entry) of the model summary page
 
 
 @dataclass
@@ -32,10 +56,19 @@ class Summary:
     op_types: dict[str, int] = field(default_factory=dict)
     params: int = 0
     nbytes: int = 0
+    functions: int = 0             # functions in the library
+    unavailable: int = 0           # weights (kept-apart ones too) without values
+    extra_params: int = 0
+    extra_nbytes: int = 0
 
     @classmethod
     def of(cls, graph: Graph) -> "Summary":
-        return cls(graph.inputs, graph.outputs, graph.op_types(), graph.params, graph.nbytes)
+        extra = getattr(graph, "extra_weights", [])
+        fops = getattr(graph, "function_ops", [])
+        return cls(graph.inputs, graph.outputs, graph.op_types(), graph.params, graph.nbytes,
+                   functions=len({op.name.partition("/")[0] for op in fops}),
+                   unavailable=sum(1 for w in (*graph.weights, *extra) if not w.available),
+                   extra_params=sum(w.size for w in extra), extra_nbytes=sum(w.nbytes for w in extra))
 
 
 class History:
@@ -105,6 +138,7 @@ class DetailsView(QTextBrowser):
         self.anchorClicked.connect(self._clicked)
         self._targets: list[str] = []
         self._last: tuple | None = None
+        self.functions: set[str] = set()     # top-level scopes that are library functions
         self.apply_palette()
 
     # -- rendering ------------------------------------------------------------------
@@ -132,8 +166,9 @@ class DetailsView(QTextBrowser):
         return f'<a href="go:{len(self._targets) - 1}">{_e(label if label is not None else path)}</a>'
 
     def _crumbs(self, path: str) -> str:
+        """``Model / a / b / leaf``: every part but the last is a link; "Model" leads to the summary."""
         parts = path.split("/")
-        out = []
+        out = [self._link(MODEL, "Model")]
         for i in range(len(parts) - 1):
             out.append(self._link("/".join(parts[: i + 1]), parts[i]))
         out.append(_e(parts[-1]))
@@ -149,23 +184,73 @@ class DetailsView(QTextBrowser):
 
     def show_summary(self, graph: Graph, summary: Summary) -> None:
         self._targets = []
-        name = graph.path.replace("\\", "/").rsplit("/", 1)[-1]
-        pairs = [("Format", _e(graph.format)),
-                 ("Ops", f"{len(graph.ops):,}"),
-                 ("Weights", f"{len(graph.weights):,}"),
-                 ("Parameters", f"{summary.params:,}  ({human_count(summary.params)})"),
-                 ("Weight bytes", human_bytes(summary.nbytes))]
-        for note in graph.notes:
-            pairs.append(("Note", _e(note)))
+        name = model_name(graph.path)
+        extra = getattr(graph, "extra_weights", [])
+        fops = getattr(graph, "function_ops", [])
+        ops = f"{len(graph.ops):,}"
+        if fops:
+            n = summary.functions
+            ops += (f" in the graph · {len(fops):,} inside {n:,} function{'s' if n != 1 else ''} "
+                    f"of its library")
+        weights = f"{len(graph.weights):,}"
+        if extra:
+            weights += (f" <span class='dim'>+ {len(extra):,} kept apart: optimizer slots, step counters or "
+                        f"variables the saver skips ({human_bytes(summary.extra_nbytes)}), shown in italics, "
+                        f"not exported by default</span>")
+        pairs = [("Format", _e(graph.format))]
+        tags = getattr(graph, "tags", [])
+        if tags:
+            pairs.append(("Tags", ", ".join(f"<code>{_e(t)}</code>" for t in tags)))
+        pairs += [("Ops", ops),
+                  ("Weights", weights),
+                  ("Parameters", f"{summary.params:,}  ({human_count(summary.params)})"),
+                  ("Weight bytes", human_bytes(summary.nbytes))]
+        if summary.unavailable:
+            pairs.append(("Without values", f"<span class='err'>{summary.unavailable:,}</span> "
+                          f"<span class='dim'>(greyed in the tree: listed, but their values are not "
+                          f"in the files opened, so they cannot be previewed or exported)</span>"))
         body = [f"<h2>{_e(name)}</h2><div class='path'>{_e(graph.path)}</div>", self._rows(pairs)]
-        body.append(self._op_list("Inputs", summary.inputs, show_shape=True))
-        body.append(self._op_list("Outputs", summary.outputs))
-        if summary.op_types:
+        notes = getattr(graph, "notes", [])
+        if notes:
+            body.append(f"<h4>Notes</h4><ul style='margin-left: 0; -qt-list-indent: 1;'>"
+                        + "".join(f"<li>{_e(n)}</li>" for n in notes) + "</ul>")
+        sigs = getattr(graph, "signatures", {})
+        if sigs:
+            body.append(self._signatures(graph, sigs))
+        tensors_only = set(summary.op_types) <= {"Tensor", "Variable"}
+        if not tensors_only:      # a weights file or bare checkpoint: every tensor would be an "output"
+            body.append(self._op_list("Inputs", summary.inputs, show_shape=True))
+            body.append(self._op_list("Outputs", summary.outputs))
+        if summary.op_types and not tensors_only:
             body.append(f"<h4>Op types ({len(summary.op_types)})</h4>")
             body.append(self._type_table(summary.op_types, limit=16))
-        body.append("<p class='dim'>Select an op in the tree to see its details; tick weights "
-                    "and press Export (Ctrl+E) to write them to a pickle.</p>")
+        body.append("<p class='dim'>Select an op in the tree to see its details; tick weights and press "
+                    "Export (Ctrl+E) to write them to a pickle. <b>Model</b> above any op leads back "
+                    "here.</p>")
         self._set("".join(body), ("summary", graph, summary))
+
+    def _signatures(self, graph: Graph, sigs: dict) -> str:
+        """Each signature: its method, then one row per input and output tensor."""
+        order = sorted(sigs, key=lambda k: (k != "serving_default", k.startswith("__"), k))
+        rows = []
+        for name in order:
+            sig = sigs[name] or {}
+            method = sig.get("method") or ""
+            rows.append(f"<tr><td colspan='5' style='padding-top: 6px;'><b>{_e(name)}</b>"
+                        + (f" <span class='dim'>{_e(method)}</span>" if method else "") + "</td></tr>")
+            for side, arrow in (("inputs", "in"), ("outputs", "out")):
+                for key, t in (sig.get(side) or {}).items():
+                    t = t or {}
+                    tensor = str(t.get("name") or "")
+                    op = graph.get(op_name(tensor)) if tensor else None
+                    where = self._link(op.name, tensor) if op is not None else _e(tensor)
+                    shape = t.get("shape")
+                    shape_s = "?" if shape is None else ("[" + ", ".join("?" if d is None or d < 0 else str(d)
+                                                                         for d in shape) + "]")
+                    rows.append(f"<tr><td class='dim'>&nbsp;&nbsp;{arrow}</td><td>{_e(key)}</td>"
+                                f"<td>{_e(t.get('dtype', ''))}</td><td>{_e(shape_s)}</td><td>{where}</td></tr>")
+        head = ("<tr><th></th><th>key</th><th>dtype</th><th>shape</th><th>tensor</th></tr>")
+        return f"<h4>Signatures ({len(sigs)})</h4><table>{head}{''.join(rows)}</table>"
 
     def _op_list(self, title: str, ops: list[Op], show_shape: bool = False) -> str:
         if not ops:
@@ -174,8 +259,12 @@ class DetailsView(QTextBrowser):
         for op in ops[:MAX_LINKS]:
             extra = ""
             if show_shape:
-                a = op.attrs
-                extra = f"{_e(a.get('dtype', ''))} {_e(shape_text(a['shape']) if isinstance(a.get('shape'), list) else '')}"
+                try:
+                    a = op.attrs
+                except Exception:  # noqa: BLE001 - a synthetic op or a malformed attr: no shape shown
+                    a = {}
+                shape = a.get("shape")
+                extra = f"{_e(a.get('dtype', ''))} {_e(shape_text(shape) if isinstance(shape, list) else '')}"
             rows.append(f"<tr><td>{self._link(op.name)}</td><td class='dim'>{_e(op.type)} {extra}</td></tr>")
         more = f"<div class='dim'>… and {len(ops) - MAX_LINKS:,} more</div>" if len(ops) > MAX_LINKS else ""
         return f"<h4>{title} ({len(ops):,})</h4><table>{''.join(rows)}</table>{more}"
@@ -200,7 +289,9 @@ class DetailsView(QTextBrowser):
             n = sum(1 for w in scope.weights() if w.name in selection) if scope.op_count < TYPE_WALK_LIMIT else None
             if n is not None:
                 pairs.append(("Ticked", f"{n:,} of {selection.tickable(scope):,}"))
-        body = [f"<h2>{_e(scope.name)}</h2><div class='path'>scope {self._crumbs(scope.path)}</div>",
+        top = scope.parent is not None and scope.parent.parent is None
+        title = "function" if top and scope.name in self.functions else "scope"
+        body = [f"<h2>{_e(scope.name)}</h2><div class='path'>{title} {self._crumbs(scope.path)}</div>",
                 self._rows(pairs)]
         if scope.op_count <= TYPE_WALK_LIMIT:
             counts: dict[str, int] = {}
@@ -225,6 +316,9 @@ class DetailsView(QTextBrowser):
         w: Weight | None = op.weight
         if w is not None:
             pairs += self._weight_pairs(w, selection)
+        elif op.type == "Const":
+            pairs.append(("Weight", "<span class='dim'>no: a structural constant (a shape, an axis, "
+                                    "an epsilon…)</span>"))
         body = [f"<h2>{_e(op.name.rsplit('/', 1)[-1])}</h2><div class='path'>{self._crumbs(op.name)}</div>",
                 self._rows(pairs)]
         inputs = op.inputs
@@ -272,9 +366,17 @@ class DetailsView(QTextBrowser):
                  ("Parameters", f"{w.size:,}"), ("Bytes", f"{w.nbytes:,}  ({human_bytes(w.nbytes)})")]
         if w.role:
             pairs.append(("Role", _e(w.role)))
-        pairs.append(("Found by", _e(w.rule) + ("" if w.trainable else " · not trainable")))
+        if w.raw_key:
+            pairs.append(("Checkpoint key", f"<code>{_e(w.raw_key)}</code>"))
+        pairs.append(("Found by", _e(RULES.get(w.rule, w.rule)) + ("" if w.trainable else " · not trainable")))
+        extra = selection is not None and selection.is_extra(w.name)
+        if extra:
+            pairs.append(("Kept apart", "yes: not exported by default "
+                                        "<span class='dim'>(an optimizer slot, a step counter or a variable "
+                                        "the saver skips; tick it to export it)</span>"))
         if not w.available:
-            pairs.append(("Values", f"<span class='err'>{_e(w.error)}</span>"))
+            pairs.append(("Values", f"<span class='err'>none: {_e(w.error)}</span>"))
+            pairs.append(("Export", "<span class='dim'>not possible: no values</span>"))
         elif selection is not None:
             pairs.append(("Export", "ticked" if w.name in selection else "not ticked"))
         return pairs

@@ -29,7 +29,7 @@ def shape_text(shape) -> str:
         return "?"
     if len(shape) == 0:
         return "scalar"
-    return "×".join(str(d) for d in shape)
+    return "×".join("?" if d is None or d < 0 else str(d) for d in shape)
 
 
 def number(v) -> str:

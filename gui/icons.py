@@ -52,6 +52,39 @@ def _weight(p: QPainter) -> None:
         p.drawRoundedRect(QRectF(x, y, 5.5, 5.5), 1.2, 1.2)
 
 
+def _weight_extra(p: QPainter) -> None:
+    # kept apart (optimizer slots, step counters): the tensor glyph, faint
+    p.setPen(QPen(_color(QPalette.Highlight, 200), 1.0))
+    p.setBrush(_color(QPalette.Highlight, 70))
+    for x, y in ((2, 2), (8.5, 2), (2, 8.5), (8.5, 8.5)):
+        p.drawRoundedRect(QRectF(x + 0.5, y + 0.5, 4.5, 4.5), 1.0, 1.0)
+
+
+def _weight_off(p: QPainter) -> None:
+    # no values in the file: empty cells, struck through
+    p.setPen(QPen(_color(QPalette.Text, 130), 1.0))
+    p.setBrush(Qt.NoBrush)
+    for x, y in ((2, 2), (8.5, 2), (2, 8.5), (8.5, 8.5)):
+        p.drawRoundedRect(QRectF(x + 0.5, y + 0.5, 4.5, 4.5), 1.0, 1.0)
+    p.setPen(QPen(_color(QPalette.Text, 170), 1.3))
+    p.drawLine(QPointF(2.5, 13.5), QPointF(13.5, 2.5))
+
+
+def _function(p: QPainter) -> None:
+    # a function of the library: "f" in a rounded box
+    p.setPen(QPen(_color(QPalette.Text, 160), 1.0))
+    p.setBrush(_color(QPalette.Highlight, 45))
+    p.drawRoundedRect(QRectF(1.5, 2.5, 13, 11), 2.5, 2.5)
+    p.setPen(QPen(_color(QPalette.Text, 220), 1.4))
+    path = QPainterPath()
+    path.moveTo(10.0, 5.0)
+    path.cubicTo(8.2, 4.2, 7.2, 5.2, 7.2, 7.0)
+    path.lineTo(7.2, 11.5)
+    p.setBrush(Qt.NoBrush)
+    p.drawPath(path)
+    p.drawLine(QPointF(5.5, 8.0), QPointF(9.5, 8.0))
+
+
 def _op(p: QPainter) -> None:
     p.setPen(QPen(_color(QPalette.Text, 160), 1.4))
     p.setBrush(Qt.NoBrush)
@@ -71,7 +104,8 @@ def _input(p: QPainter) -> None:
 
 
 class IconSet:
-    KINDS = {"scope": _scope, "weight": _weight, "op": _op, "const": _const, "input": _input}
+    KINDS = {"scope": _scope, "weight": _weight, "weight_extra": _weight_extra, "weight_off": _weight_off,
+             "function": _function, "op": _op, "const": _const, "input": _input}
 
     def __init__(self):
         self._icons: dict[str, QIcon] = {}

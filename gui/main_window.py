@@ -1,7 +1,9 @@
 """The main window: ops tree and filter on the left, details and preview on the right.
 
-Opening and exporting run in workers (see workers.py) behind a progress bar with
-Cancel; the window only swaps in results, which is O(1) for the tree model.
+Opening, exporting and unfreezing run in workers (see workers.py) behind a progress
+bar with Cancel; the window only swaps in results, which is O(1) for the tree model.
+Compare (diff_view.py) and Restore (restore_dialog.py) are dialogs with their own
+progress strip, running on the window's workers.
 """
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import os
 import re
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence
@@ -24,20 +26,34 @@ from core.formats import open_model
 from core.model import Graph, Scope, Weight
 from core.progress import Progress
 
-from .details import DetailsView, History, Summary
+from .details import MODEL, DetailsView, History, Summary, model_name
+from .diff_view import DiffDialog
 from .filter_bar import FilterBar
 from .fmt import human_bytes, human_count
 from .icons import app_icon
 from .op_tree import DTYPE, NAME, PARAMS, SHAPE, SIZE, TYPE, FilterIndex, FilterQuery, HighlightDelegate, \
     OpTreeModel
 from .preview import PreviewPanel
+from .restore_dialog import RestoreDialog
 from .selection import Selection
+from .widgets import ResultDialog, confirm_replace
 from .workers import Jobs, Worker
 
 MAX_RECENT = 10
 REVEAL_ROWS = 400          # a filter expands scopes until about this many rows show
 BIG_GRAPH = 50_000         # from here on, typing waits for a short pause before filtering
-FILE_FILTER = "TensorFlow graphs (*.pb *.pbtxt *.graphdef);;All files (*)"
+MODEL_PATTERNS = "*.pb *.pbtxt *.graphdef *.meta *.index checkpoint *.data-* *.pkl *.pickle *.npz *.safetensors *.npy"
+FILE_FILTER = ";;".join((
+    f"Models and weights files ({MODEL_PATTERNS})",
+    "Frozen graphs (*.pb *.pbtxt *.graphdef)",
+    "TF1 checkpoints (*.index *.meta *.data-* checkpoint)",
+    "SavedModels (saved_model.pb saved_model.pbtxt)",
+    "Weights files (*.pkl *.pickle *.npz *.safetensors *.npy)",
+    "All files (*)",
+))
+OPEN_HINT = ("Open a model with File ▸ Open (Ctrl+O) or Open Folder (Ctrl+Shift+O), or drop it here: a frozen "
+             "graph (.pb/.pbtxt), a TF1 checkpoint, a SavedModel folder, or a weights file "
+             "(.pkl/.npz/.safetensors/.npy).")
 EXPORT_EXT = {"pkl": ".pkl", "npz": ".npz", "safetensors": ".safetensors", "npy": ""}
 
 
@@ -50,6 +66,7 @@ class Loaded:
     selection: Selection
     summary: Summary
     seconds: float
+    functions: set[str] = field(default_factory=set)   # top-level scopes that are library functions
 
 
 def load_model(path: str, progress: Progress) -> Loaded:
@@ -70,7 +87,7 @@ def load_model(path: str, progress: Progress) -> Loaded:
     # the permanent generation, no full collection walks them while the user types
     # (one would stall the window for ~0.6 s at 350k ops).
     gc.freeze()
-    return Loaded(graph, root, index, selection, summary, time.perf_counter() - t0)
+    return Loaded(graph, root, index, selection, summary, time.perf_counter() - t0, set(index.functions))
 
 
 def _collect_old_graphs() -> None:
@@ -86,6 +103,7 @@ def settings() -> QSettings:
 class MainWindow(QMainWindow):
     model_shown = Signal(str)        # the tree of a newly opened model has been painted
     export_done = Signal(object)     # ExportReport
+    unfreeze_done = Signal(object)   # UnfreezeReport
     error_shown = Signal(str)        # the one line of an error dialog
 
     def __init__(self, parent: QWidget | None = None):
@@ -100,6 +118,10 @@ class MainWindow(QMainWindow):
         self.history = History()
         self.error_box: QMessageBox | None = None
         self.last_export: ExportReport | None = None
+        self.last_unfreeze = None                      # UnfreezeReport
+        self.diff_dialog: DiffDialog | None = None
+        self.restore_dialog: RestoreDialog | None = None
+        self.result_dialog: ResultDialog | None = None
         self._load_worker: Worker | None = None
         self._task: Worker | None = None
         self._navigating = False
@@ -180,7 +202,7 @@ class MainWindow(QMainWindow):
         self.right.setStretchFactor(1, 3)
         self.right.setChildrenCollapsible(False)
         self.preview.hide()
-        self.details.clear_page("Open a TensorFlow graph (.pb) with File ▸ Open (Ctrl+O), or drop one here.")
+        self.details.clear_page(OPEN_HINT)
 
     def _build_status(self) -> None:
         sb = self.statusBar()
@@ -217,7 +239,22 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         S = QStyle.StandardPixmap
         self.act_open = self._action("&Open…", self.open_dialog, QKeySequence.Open,
-                                     "Open a TensorFlow graph", S.SP_DialogOpenButton)
+                                     "Open a model or weights file: .pb/.pbtxt, a checkpoint's .index/.meta, "
+                                     "saved_model.pb, .pkl/.npz/.safetensors/.npy", S.SP_DialogOpenButton)
+        self.act_open_folder = self._action("Open &Folder…", self.open_folder_dialog, "Ctrl+Shift+O",
+                                            "Open a SavedModel folder, a checkpoint folder or a folder of .npy "
+                                            "files", S.SP_DirOpenIcon)
+        self.act_compare = self._action("&Compare With…", lambda: self.compare_dialog(), "Ctrl+D",
+                                        "Compare the open model's weights with another model or weights file")
+        self.act_restore = self._action("&Restore into Model…", self.restore_into, "Ctrl+R",
+                                        "Restore weights into a model you choose (a checkpoint, a Keras file, "
+                                        "a Python builder), with a match plan first")
+        self.act_unfreeze = self._action("&Unfreeze to Checkpoint…", self.unfreeze, "Ctrl+U",
+                                         "Turn the ticked weights of this frozen graph into variables of a "
+                                         "trainable TF1 checkpoint")
+        self.act_model = self._action("&Model Summary", lambda: self.show_model(), "Alt+Home",
+                                      "Show the model's summary (its format, inputs, outputs, signatures)",
+                                      S.SP_FileDialogInfoView)
         self.act_export = self._action("&Export", self.export, "Ctrl+E", "", S.SP_DialogSaveButton)
         self.act_export_as = self._action("Export &As…", self.export_as, "Ctrl+Shift+E",
                                           "Choose where and in which format to export the ticked weights")
@@ -248,8 +285,11 @@ class MainWindow(QMainWindow):
         mb = self.menuBar()
         m = mb.addMenu("&File")
         m.addAction(self.act_open)
+        m.addAction(self.act_open_folder)
         self.recent_menu = m.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
+        m.addSeparator()
+        m.addAction(self.act_compare)
         m.addSeparator()
         m.addAction(self.act_export)
         m.addAction(self.act_export_as)
@@ -269,8 +309,16 @@ class MainWindow(QMainWindow):
         for a in self.theme_actions.values():
             theme.addAction(a)
         m = mb.addMenu("&Go")
+        m.addAction(self.act_model)
         m.addAction(self.act_back)
         m.addAction(self.act_forward)
+        m = mb.addMenu("&Tools")
+        m.addAction(self.act_compare)
+        m.addSeparator()
+        m.addAction(self.act_restore)
+        m.addAction(self.act_unfreeze)
+        for menu in mb.findChildren(QMenu):
+            menu.setToolTipsVisible(True)      # the reason a tool is disabled is its tooltip
         m = mb.addMenu("&Help")
         m.addAction(self.act_about)
 
@@ -284,6 +332,7 @@ class MainWindow(QMainWindow):
         tb.addAction(self.act_export)
         tb.addAction(self.act_export_as)
         tb.addSeparator()
+        tb.addAction(self.act_model)
         tb.addAction(self.act_back)
         tb.addAction(self.act_forward)
 
@@ -361,10 +410,21 @@ class MainWindow(QMainWindow):
             self.theme_actions[name].setChecked(True)
 
     # -- opening ---------------------------------------------------------------------------------
+    def _start_folder(self) -> str:
+        """Where file dialogs start: beside the open model, else beside the last one opened."""
+        start = self.graph.path if self.graph else (self.recent_files() or [""])[0]
+        start = os.path.dirname(os.path.abspath(start)) if start else ""
+        return start if start and os.path.isdir(start) else ""
+
     def open_dialog(self) -> None:
-        start = os.path.dirname(self.graph.path) if self.graph else (self.recent_files() or [""])[0]
-        path, _ = QFileDialog.getOpenFileName(self, "Open a TensorFlow graph", os.path.dirname(start) if
-                                              os.path.isfile(start) else start, FILE_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, "Open a model or weights file", self._start_folder(),
+                                              FILE_FILTER)
+        if path:
+            self.open_path(path)
+
+    def open_folder_dialog(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Open a SavedModel, checkpoint or npy folder",
+                                                self._start_folder())
         if path:
             self.open_path(path)
 
@@ -425,7 +485,9 @@ class MainWindow(QMainWindow):
         self.filter_bar.blockSignals(False)
         self._saved_expansion = None
         self._shown = None
-        self.tree_model.set_graph(loaded.graph, loaded.root, loaded.selection)
+        self.tree_model.set_graph(loaded.graph, loaded.root, loaded.selection, loaded.functions)
+        self.details.functions = set(loaded.functions)
+        self.history.push(MODEL)
         self.filter_bar.set_count(loaded.index.total, loaded.index.total, False)
         rows = loaded.root.rows
         if len(rows) <= 3:   # one model scope (MobileNetV1/…) and an input or two: open them
@@ -433,13 +495,17 @@ class MainWindow(QMainWindow):
                 if s.children:
                     self.tree.expand(self.tree_model.index(r, 0))
         self.details.show_summary(loaded.graph, loaded.summary)
+        if self.diff_dialog is not None:
+            self.diff_dialog.set_a(loaded.graph)
+        if self.restore_dialog is not None:
+            self.restore_dialog.set_source(loaded.graph, loaded.selection)
         self._update_title()
         self._update_selection_ui()
         self._update_nav_actions()
         self._add_recent(loaded.graph.path)
         g = loaded.graph
         self.statusBar().showMessage(
-            f"Opened {os.path.basename(g.path)}: {len(g.ops):,} ops, {len(g.weights):,} weights "
+            f"Opened {model_name(g.path)} · {g.format} · {len(g.all_ops):,} ops, {len(g.weights):,} weights "
             f"({human_bytes(loaded.summary.nbytes)}) in {loaded.seconds:.2f} s", 8000)
         self._await_paint = g.path
         self.tree.viewport().update()
@@ -484,11 +550,12 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Cancelling…")
 
     # -- errors ---------------------------------------------------------------------------------------
-    def show_error(self, line: str, details: str = "") -> QMessageBox:
-        """One clear line, details behind a button; window-modal, never blocks the event loop."""
+    def show_error(self, line: str, details: str = "", parent: QWidget | None = None) -> QMessageBox:
+        """One clear line, details behind a button; window-modal (over ``parent``, a dialog
+        of this window, if given), never blocks the event loop."""
         if self.error_box is not None:
             self.error_box.close()
-        box = QMessageBox(QMessageBox.Warning, "pbscope", line, QMessageBox.Ok, self)
+        box = QMessageBox(QMessageBox.Warning, "pbscope", line, QMessageBox.Ok, parent or self)
         box.setObjectName("errorBox")
         box.setTextInteractionFlags(Qt.TextSelectableByMouse)
         if details:
@@ -593,38 +660,77 @@ class MainWindow(QMainWindow):
             self.selection.invert()
 
     def tick_matches(self) -> None:
+        """Tick the weights the filter shows; kept-apart ones only when nothing else matches."""
         if self.selection is None or self.graph is None:
             return
         result = self.tree_model.result
         names = result.matched if result is not None else self.index.names
         weight_of = self.graph.weight_of
-        n = self.selection.set_ticked([w for w in map(weight_of, names) if w is not None], True)
-        self.statusBar().showMessage(f"Ticked {n:,} more weights", 4000)
+        main, extra = self.selection.split(w for w in map(weight_of, names) if w is not None)
+        n = self.selection.set_ticked(main or extra, True)
+        msg = f"Ticked {n:,} more weights"
+        if main and extra:
+            msg += (f"; {len(extra):,} kept-apart ones (optimizer slots, step counters) left as they were: "
+                    f"filter for them alone to tick them")
+        self.statusBar().showMessage(msg, 6000)
 
     def _selection_changed(self) -> None:
         self.tree_model.checks_changed()
         self.tree.viewport().update()
         self._update_selection_ui()
+        if self.restore_dialog is not None and self.restore_dialog.isVisible():
+            self.restore_dialog.refresh_source()
         s = self.current_scope()
         if s is not None:
             self.details.show_scope(s, self.selection)
 
+    def _update_tools(self) -> None:
+        """Compare, Restore and Unfreeze: enabled when they can work, else a tooltip says why."""
+        g, sel = self.graph, self.selection
+        self.act_compare.setEnabled(g is not None)
+        self.act_model.setEnabled(g is not None)
+        if g is None:
+            ok, tip = False, "Open a frozen graph (.pb or .pbtxt) first"
+        elif not g.format.startswith("GraphDef"):
+            ok, tip = False, (f"Unfreeze needs a frozen graph (.pb or .pbtxt); this is a {g.format}, whose "
+                              f"weights are variables already")
+        elif sel is None or not len(sel):
+            ok, tip = False, "Nothing is ticked: tick the weights that should become variables"
+        else:
+            ok, tip = True, (f"Write a TF1 checkpoint in which the {len(sel):,} ticked weights are trainable "
+                             f"variables (Ctrl+U)")
+        self.act_unfreeze.setEnabled(ok)
+        self.act_unfreeze.setToolTip(tip)
+        self.act_unfreeze.setStatusTip(tip)
+
     def _update_selection_ui(self) -> None:
         sel = self.selection
         if sel is None or self.graph is None:
+            self._update_tools()
             self.ticked_label.setText("No model")
             self.act_export.setEnabled(False)
             self.act_export_as.setEnabled(False)
             self.act_export.setToolTip("Open a model first")
             return
         total = sel.total
-        self.ticked_label.setText(f"Ticked {len(sel):,} of {total:,} weights · "
-                                  f"{human_count(sel.params)} params · {human_bytes(sel.nbytes)}")
+        extra = f" + {sel.extra_ticked:,} kept apart" if sel.extra_ticked else ""
+        missing = f" · {len(sel.unavailable):,} without values" if sel.unavailable else ""
+        self.ticked_label.setText(f"Ticked {len(sel) - sel.extra_ticked:,} of {total:,} weights{extra} · "
+                                  f"{human_count(sel.params)} params · {human_bytes(sel.nbytes)}{missing}")
+        tips = []
+        if sel.total_extra:
+            tips.append(f"{sel.total_extra:,} kept-apart weights (optimizer slots, step counters, unsaved "
+                        f"variables) are not ticked by Tick All; tick them in the tree to export them")
+        if sel.unavailable:
+            tips.append(f"{len(sel.unavailable):,} weights have no values in the files opened and cannot be "
+                        f"ticked or exported")
+        self.ticked_label.setToolTip("\n".join(tips))
+        self._update_tools()
         has = len(sel) > 0
         self.act_export.setEnabled(has)
         self.act_export_as.setEnabled(has)
         if has:
-            target = default_export_path(self.graph.path, self.export_folder(), "pkl")
+            target = self.default_export(self.export_folder(), "pkl")
             tip = f"Write the {len(sel):,} ticked weights to {target} (Ctrl+E)"
         else:
             tip = "Nothing is ticked: tick weights in the tree to export them"
@@ -646,6 +752,9 @@ class MainWindow(QMainWindow):
         if s is None or self.graph is None:
             if self.graph is not None and self.summary is not None:
                 self.details.show_summary(self.graph, self.summary)
+                if not self._navigating:
+                    self.history.push(MODEL)
+                self._update_nav_actions()
             self.preview.hide()
             return
         if not self._navigating:
@@ -666,8 +775,30 @@ class MainWindow(QMainWindow):
             return self.graph.const_weight(s.op, s.op.name, rule="structural")
         return None
 
+    def show_model(self, push: bool = True) -> None:
+        """The model summary: no tree item current (the "Model" link, Go ▸ Model Summary)."""
+        if self.graph is None:
+            return
+        self._navigating = not push
+        try:
+            self.tree.selectionModel().clearSelection()
+            self.tree.setCurrentIndex(QModelIndex())
+            if self._shown is not None or self.details._last is None or self.details._last[0] != "summary":
+                self._shown = None
+                self.details.show_summary(self.graph, self.summary)
+                self.preview.hide()
+                if push:
+                    self.history.push(MODEL)
+        finally:
+            self._navigating = False
+        self._update_nav_actions()
+
     def navigate(self, path: str, push: bool = True) -> bool:
-        """Make ``path`` the current tree item (clearing a filter that hides it)."""
+        """Make ``path`` the current tree item (clearing a filter that hides it); ``MODEL``
+        ("") is the model summary."""
+        if path == MODEL:
+            self.show_model(push)
+            return self.graph is not None
         scope = self.tree_model.find(path)
         if scope is None:
             self.statusBar().showMessage(f"No op named {path}", 5000)
@@ -705,15 +836,18 @@ class MainWindow(QMainWindow):
         if s is None or self.selection is None:
             return
         m = QMenu(self)
-        ws = s.weights() if s.children else ([s.weight] if s.weight else [])
+        ws = self.selection.tick_targets(s)
         if ws:
-            m.addAction(f"Tick {len(ws):,} weight{'s' if len(ws) != 1 else ''}",
+            kept = " kept-apart" if all(self.selection.is_extra(w.name) for w in ws) else ""
+            m.addAction(f"Tick {len(ws):,}{kept} weight{'s' if len(ws) != 1 else ''}",
                         lambda: self.selection.set_ticked(ws, True))
             m.addAction("Untick", lambda: self.selection.set_ticked(ws, False))
             m.addSeparator()
         m.addAction("Copy Name", lambda: QGuiApplication.clipboard().setText(s.path))
         if s.weight is not None:
             m.addAction("Copy Export Key", lambda: QGuiApplication.clipboard().setText(s.weight.key))
+            if s.weight.raw_key:
+                m.addAction("Copy Checkpoint Key", lambda: QGuiApplication.clipboard().setText(s.weight.raw_key))
         m.exec(self.tree.viewport().mapToGlobal(pos))
 
     # -- export ------------------------------------------------------------------------------------------------
@@ -724,7 +858,7 @@ class MainWindow(QMainWindow):
         if not len(self.selection):
             self.statusBar().showMessage("Nothing is ticked: tick weights in the tree to export them", 6000)
             return None
-        out = default_export_path(self.graph.path, self.export_folder(), "pkl")
+        out = self.default_export(self.export_folder(), "pkl")
         return self.export_to(out, "pkl")
 
     def export_as(self) -> None:
@@ -732,7 +866,7 @@ class MainWindow(QMainWindow):
             self.export()
             return
         filters = {f"{desc} (*{EXPORT_EXT[f]})" if EXPORT_EXT[f] else f"{desc} (*)": f for f, desc in FORMATS.items()}
-        start = default_export_path(self.graph.path, self.export_folder(), "pkl")
+        start = self.default_export(self.export_folder(), "pkl")
         path, chosen = QFileDialog.getSaveFileName(self, "Export ticked weights", start, ";;".join(filters))
         if not path:
             return
@@ -743,6 +877,25 @@ class MainWindow(QMainWindow):
         s.setValue("export/lastFolder", os.path.dirname(os.path.abspath(path)))
         s.sync()
         self.export_to(path, fmt)
+
+    def default_export(self, folder: str | None, fmt: str) -> str:
+        """``<folder or the model's folder>/<model name>_weights.pkl``. Folders (SavedModel
+        ``…/half_plus_two/00000123``, checkpoints) are named after what holds them."""
+        path = os.path.abspath(self.graph.path).rstrip(os.sep)
+        name = model_name(path).replace("/", "_")
+        if os.path.isdir(path):
+            base_dir = os.path.dirname(os.path.dirname(path)) if os.path.basename(path).isdigit() \
+                else os.path.dirname(path)
+            name = os.path.basename(path) if not os.path.basename(path).isdigit() else name
+        else:
+            base_dir = os.path.dirname(path)
+            for suffix in (".index", ".meta", ".ckpt"):
+                if name.endswith(suffix):
+                    name = name[: -len(suffix)]
+            if name == "checkpoint" or name.startswith("model.ckpt") or name.startswith("variables"):
+                name = os.path.basename(base_dir) or name
+            name = os.path.splitext(name)[0] or name
+        return default_export_path(os.path.join(base_dir, name + ".pb"), folder or base_dir, fmt)
 
     def export_to(self, out: str, fmt: str) -> Worker:
         weights = self.selection.weights()
@@ -760,8 +913,12 @@ class MainWindow(QMainWindow):
     def _exported(self, worker: Worker, report: ExportReport) -> None:
         self._end_task(worker)
         self.last_export = report
+        left = ""
+        if self.selection is not None and self.selection.unavailable:
+            n = len(self.selection.unavailable)
+            left = f"; {n:,} weight{'s' if n != 1 else ''} without values left out"
         self.statusBar().showMessage(f"Exported {report.count:,} tensors ({human_bytes(report.nbytes)}) "
-                                     f"to {report.path}", 15_000)
+                                     f"to {report.path}{left}", 15_000)
         self._update_selection_ui()
         self.export_done.emit(report)
 
@@ -770,17 +927,139 @@ class MainWindow(QMainWindow):
         line = str(e) if isinstance(e, PbscopeError) else f"{out}: cannot export: {type(e).__name__}: {e}"
         self.show_error(line, tb)
 
+    # -- compare -------------------------------------------------------------------------------------------------
+    def compare_dialog(self, path: str | None = None) -> DiffDialog | None:
+        """File ▸ Compare With… (Ctrl+D): pick B, then compare in the dialog."""
+        if self.graph is None:
+            return None
+        d = self._diff_dialog()
+        if path is None and not d.b_field.path():
+            path, _ = QFileDialog.getOpenFileName(self, "Compare the open model with", self._start_folder(),
+                                                  FILE_FILTER)
+        d.show()
+        d.raise_()
+        d.activateWindow()
+        if path:
+            d.compare_with(path)
+        return d
+
+    def _diff_dialog(self) -> DiffDialog:
+        if self.diff_dialog is None:
+            self.diff_dialog = DiffDialog(self.jobs, FILE_FILTER, self)
+            self.diff_dialog.key_activated.connect(self._show_key)
+        self.diff_dialog.set_a(self.graph)
+        return self.diff_dialog
+
+    def _show_key(self, key: str) -> None:
+        w = self.graph.find_weight(key) if self.graph is not None else None
+        if w is None:
+            self.statusBar().showMessage(f"{key} is not in the open model", 5000)
+            return
+        self.navigate(w.name)
+        self.raise_()
+        self.activateWindow()
+
+    # -- restore -------------------------------------------------------------------------------------------------
+    def restore_into(self) -> RestoreDialog:
+        """Tools ▸ Restore into Model…: the dialog, its source set to the open model."""
+        if self.restore_dialog is None:
+            self.restore_dialog = RestoreDialog(self.jobs, FILE_FILTER, self)
+            self.restore_dialog.applied.connect(self._restored)
+        self.restore_dialog.set_source(self.graph, self.selection)
+        self.restore_dialog.show()
+        self.restore_dialog.raise_()
+        self.restore_dialog.activateWindow()
+        return self.restore_dialog
+
+    def _restored(self, result) -> None:
+        checkpoint = getattr(result, "checkpoint", None)
+        self.statusBar().showMessage(result.summary(), 15_000)
+        self._show_result("Restore complete — pbscope", f"Restored {result.written:,} variables",
+                          result.summary(), result.out, "",
+                          open_path=result.out if checkpoint else None,
+                          parent=self.restore_dialog)
+
+    # -- unfreeze -------------------------------------------------------------------------------------------------
+    def default_unfreeze_dir(self) -> str:
+        base = self.default_export(self.export_folder(), "npy")     # <folder>/<name>_weights
+        return base[: -len("_weights")] + "_unfrozen" if base.endswith("_weights") else base + "_unfrozen"
+
+    def unfreeze(self) -> Worker | None:
+        """Tools ▸ Unfreeze to Checkpoint…: ask for a new folder, then unfreeze in a worker."""
+        if not self.act_unfreeze.isEnabled() or self.graph is None or self.selection is None:
+            self.statusBar().showMessage(self.act_unfreeze.toolTip(), 8000)
+            return None
+        path, _ = QFileDialog.getSaveFileName(self, "Unfreeze into a new folder", self.default_unfreeze_dir(),
+                                              "Folder (*)", "", QFileDialog.DontConfirmOverwrite)
+        if not path:
+            return None
+        force = False
+        if os.path.lexists(path):
+            if not confirm_replace(self, path, "folder"):
+                return None
+            force = True
+        return self.unfreeze_to(path, force)
+
+    def unfreeze_to(self, outdir: str, force: bool = False) -> Worker:
+        graph, weights = self.graph, self.selection.weights()
+
+        def run(p: Progress):
+            from core import unfreeze as unfreeze_mod      # TensorFlow is imported inside, in this worker
+            return unfreeze_mod.unfreeze(graph, outdir, weights=weights, force=force, progress=p)
+        worker = Worker(run, path=outdir, name="unfreeze", tf=True)
+        worker.signals.result.connect(lambda r, w=worker: self._unfrozen(w, r))
+        worker.signals.error.connect(lambda e, tb, w=worker: self._task_failed(w, outdir, "cannot unfreeze", e, tb))
+        worker.signals.cancelled.connect(lambda w=worker: (self._end_task(w), self.statusBar().showMessage(
+            "Unfreeze cancelled; nothing was written", 5000)))
+        self._begin_task(worker, f"Unfreezing {len(weights):,} weights into {outdir} (TensorFlow loads the "
+                                 f"first time)…")
+        self.jobs.start(worker)
+        return worker
+
+    def _unfrozen(self, worker: Worker, report) -> None:
+        self._end_task(worker)
+        self.last_unfreeze = report
+        summary = report.summary()
+        self.statusBar().showMessage(summary.splitlines()[0], 15_000)
+        names = "\n".join(report.variables)
+        details = (f"Load it in TF1 to train:\n"
+                   f"    saver = tf.compat.v1.train.import_meta_graph(\"{report.checkpoint}.meta\")\n"
+                   f"    saver.restore(sess, \"{report.checkpoint}\")\n\n"
+                   f"Variables ({len(report.variables):,}):\n{names}")
+        self._show_result("Unfreeze complete — pbscope",
+                          f"{len(report.variables):,} weights are variables of a trainable TF1 checkpoint",
+                          summary, report.outdir, details, open_path=report.outdir)
+        self.unfreeze_done.emit(report)
+
+    def _task_failed(self, worker: Worker, out: str, what: str, e: Exception, tb: str) -> None:
+        self._end_task(worker)
+        line = str(e) if isinstance(e, PbscopeError) else f"{out}: {what}: {type(e).__name__}: {e}"
+        self.show_error(line, tb)
+
+    def _show_result(self, title: str, headline: str, summary: str, path: str, details: str = "",
+                     open_path: str | None = None, parent: QWidget | None = None) -> ResultDialog:
+        if self.result_dialog is not None:
+            self.result_dialog.close()
+        d = ResultDialog(parent or self, title, headline, summary, path, details, open_path)
+        d.open_requested.connect(self.open_path)
+        d.setAttribute(Qt.WA_DeleteOnClose, False)
+        d.open()
+        self.result_dialog = d
+        return d
+
     # -- window ----------------------------------------------------------------------------------------------
     def _update_title(self) -> None:
         if self.graph is None:
             self.setWindowTitle("pbscope")
         else:
-            self.setWindowTitle(f"{os.path.basename(self.graph.path)} — pbscope")
+            self.setWindowTitle(f"{model_name(self.graph.path)} — pbscope")
 
     def about(self) -> None:
         QMessageBox.about(self, "About pbscope",
-                          "<b>pbscope</b><br>An inspector for TensorFlow frozen graphs: browse ops by "
-                          "name scope, preview weights, export them to a pickle.")
+                          "<b>pbscope</b><br>An inspector for TensorFlow models: frozen graphs, "
+                          "checkpoints, SavedModels and weights files. Browse ops by name scope, preview "
+                          "weights, export them, compare two models, restore weights into a model, and "
+                          "unfreeze a frozen graph to a trainable checkpoint.")
 
     def dragEnterEvent(self, event) -> None:
         if any(u.isLocalFile() for u in event.mimeData().urls()):
@@ -806,6 +1085,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.save_settings()
+        for d in (self.diff_dialog, self.restore_dialog, self.result_dialog):
+            if d is not None:
+                d.close()
         self.jobs.cancel_all()
         self.jobs.wait(10_000)
         if self.error_box is not None:

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QRect, Qt
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from core.model import Graph, Op, Scope
@@ -41,6 +41,8 @@ PATH_ROLE = int(Qt.UserRole) + 2       # its path (op name for ops)
 # comparison costs ~3 µs in PySide6) and build flag values once.
 _DISPLAY, _DECORATION, _TOOLTIP = int(Qt.DisplayRole), int(Qt.DecorationRole), int(Qt.ToolTipRole)
 _ALIGN, _FOREGROUND, _CHECKSTATE = int(Qt.TextAlignmentRole), int(Qt.ForegroundRole), int(Qt.CheckStateRole)
+_FONT = int(Qt.FontRole)
+KEPT_APART_TIP = "kept apart: not exported by default (tick it to export it)"
 _RIGHT = int(Qt.AlignRight | Qt.AlignVCenter)
 _FLAGS = Qt.ItemIsEnabled | Qt.ItemIsSelectable
 _FLAGS_CHECK = _FLAGS | Qt.ItemIsUserCheckable
@@ -110,15 +112,20 @@ class FilterIndex:
     """
 
     def __init__(self, graph: Graph):
-        ops = graph.ops
+        ops = graph.all_ops           # the graph's ops, then those inside its functions
         self.names: list[str] = [op.name for op in ops]
         self.total = len(self.names)
-        self.type_counts: dict[str, int] = graph.op_types()
         self._types: list[str] = [op.type for op in ops]
-        self._weight_flags = [False] * self.total
-        for w in graph.weights:
-            if w.op is not None:
-                self._weight_flags[w.op.index] = True
+        hist: dict[str, int] = {}
+        for t in self._types:
+            hist[t] = hist.get(t, 0) + 1
+        self.type_counts: dict[str, int] = dict(sorted(hist.items(), key=lambda kv: (-kv[1], kv[0])))
+        # positions in the flat list, not Op.index: readers number synthetic ops after the
+        # function ops, so an op's index is not its place in ``all_ops``
+        weight_ops = {w.name for w in graph.weights}
+        weight_ops.update(w.name for w in getattr(graph, "extra_weights", ()))
+        self._weight_flags = [n in weight_ops for n in self.names]
+        self.functions: set[str] = {op.name.partition("/")[0] for op in getattr(graph, "function_ops", ())}
         self._parent_of: list[str] | None = None
         self._scope_parent: dict[str, str] = {}
         self._lower: list[str] | None = None
@@ -239,13 +246,17 @@ class OpTreeModel(QAbstractItemModel):
         self._rows: dict[int, list[Scope]] = {}     # id(Scope) → visible children, while filtering
         self._row_of: dict[int, int] = {}           # id(Scope) → row, filled per sibling list
         self._info: dict[int, tuple[str, str]] = {}   # op index → (shape, dtype) text
+        self.functions: set[str] = set()            # top-level scopes that are library functions
         self._dim = QColor()
+        self._italic = QFont()
         self.refresh_palette()
 
     # -- setup --------------------------------------------------------------
-    def set_graph(self, graph: Graph | None, root: Scope | None, selection: Selection | None) -> None:
+    def set_graph(self, graph: Graph | None, root: Scope | None, selection: Selection | None,
+                  functions: set[str] | None = None) -> None:
         self.beginResetModel()
         self.graph, self.root, self.selection = graph, root, selection
+        self.functions = set(functions or ())
         self.result, self._visible, self._parents = None, None, set()
         self._rows, self._row_of, self._info = {}, {}, {}
         self.endResetModel()
@@ -266,6 +277,8 @@ class OpTreeModel(QAbstractItemModel):
     def refresh_palette(self) -> None:
         self.icons.refresh()
         self._dim = QGuiApplication.palette().color(QPalette.PlaceholderText)
+        self._italic = QFont(QGuiApplication.font())
+        self._italic.setItalic(True)
 
     def checks_changed(self) -> None:
         """The ticked set changed: repaint every check box (state is computed on demand)."""
@@ -389,12 +402,22 @@ class OpTreeModel(QAbstractItemModel):
             self._info[op.index] = info
         return info
 
+    def is_function(self, s: Scope) -> bool:
+        """A top-level scope holding a function of the library (SavedModels, TF2 graphs)."""
+        return s.op is None and s.parent is self.root and s.name in self.functions
+
+    def is_extra(self, s: Scope) -> bool:
+        return s.weight is not None and self.selection is not None and self.selection.is_extra(s.path)
+
     def kind(self, s: Scope) -> str:
-        if s.weight is not None:
-            return "weight"
+        w = s.weight
+        if w is not None:
+            if not w.available:
+                return "weight_off"
+            return "weight_extra" if self.is_extra(s) else "weight"
         op = s.op
         if op is None:
-            return "scope"
+            return "function" if self.functions and self.is_function(s) else "scope"
         if op.type == "Const":
             return "const"
         if op.type in ("Placeholder", "PlaceholderWithDefault"):
@@ -411,7 +434,11 @@ class OpTreeModel(QAbstractItemModel):
             if col == NAME:
                 return s.name
             if col == TYPE:
-                return op.type if op is not None else _plural(s.op_count, "op")
+                if op is not None:
+                    return op.type
+                if self.functions and self.is_function(s):
+                    return "function · " + _plural(s.op_count, "op")
+                return _plural(s.op_count, "op")
             if col == SHAPE:
                 if op is not None:
                     return self.op_info(op)[0]
@@ -431,10 +458,15 @@ class OpTreeModel(QAbstractItemModel):
                 return None if st is None else _CHECK[st]
             if role == _DECORATION:
                 return self.icons.get(self.kind(s))
-        elif role == _FOREGROUND:
+        if role == _FOREGROUND:
+            w = s.weight
+            if w is not None and w.error is not None:
+                return self._dim        # no values in the file: greyed
             return self._dim if s.op is None and (col == TYPE or col == SHAPE) else None
-        elif role == _ALIGN:
+        if role == _ALIGN:
             return _RIGHT if col >= PARAMS else None
+        if role == _FONT:
+            return self._italic if s.weight is not None and self.is_extra(s) else None
         if role == _TOOLTIP:
             return self._tooltip(s)
         if role == SCOPE_ROLE:
@@ -450,8 +482,14 @@ class OpTreeModel(QAbstractItemModel):
         w = s.weight
         if w is not None:
             lines.append(f"weight {w.key}  {shape_text(w.shape)} {w.dtype_name}")
+            if w.raw_key:
+                lines.append(f"checkpoint key {w.raw_key}")
             if not w.available:
-                lines.append(f"cannot be exported: {w.error}")
+                lines.append(f"no values, cannot be exported: {w.error}")
+            elif self.is_extra(s):
+                lines.append(KEPT_APART_TIP)
+        if self.functions and self.is_function(s):
+            lines.append("a function of the graph's function library")
         if s.children:
             lines.append(f"{s.op_count:,} ops, {s.weight_count:,} weights, "
                          f"{s.params:,} params, {human_bytes(s.nbytes)}")
@@ -463,7 +501,7 @@ class OpTreeModel(QAbstractItemModel):
         s: Scope = index.internalPointer()
         want = Qt.CheckState(value) if not isinstance(value, Qt.CheckState) else value
         ticked = want != Qt.Unchecked
-        self.selection.set_ticked(s.weights() if s.children else [s.weight], ticked)
+        self.selection.set_ticked(self.selection.tick_targets(s), ticked)
         return True
 
 

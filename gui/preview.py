@@ -407,13 +407,25 @@ class PreviewPanel(QWidget):
         self.tabs.addTab(self.filter_page, "Filters")
         self.tabs.addTab(self.table, "Values")
 
+        # a weight the file holds no values for shows why, instead of empty plots
+        self.no_values = QLabel(self)
+        self.no_values.setObjectName("noValues")
+        self.no_values.setWordWrap(True)
+        self.no_values.setAlignment(Qt.AlignCenter)
+        self.no_values.setTextFormat(Qt.RichText)
+        self.no_values.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.no_values.setContentsMargins(24, 24, 24, 24)
+        self.body = QStackedWidget(self)
+        self.body.addWidget(self.tabs)
+        self.body.addWidget(self.no_values)
+
         lay = QVBoxLayout(self)
         lay.setContentsMargins(8, 6, 8, 6)
         lay.setSpacing(6)
         lay.addWidget(self.title)
         lay.addWidget(self.stats_box)
         lay.addLayout(status_row)
-        lay.addWidget(self.tabs, 1)
+        lay.addWidget(self.body, 1)
         self._index: tuple[int, ...] = ()
         self._slider_axes: list[int] = []
 
@@ -552,8 +564,19 @@ class PreviewPanel(QWidget):
             self._worker.cancel()
         if not w.available:
             self._clear_values()
-            self._fail(f"{w.name}: {w.error}", "")
+            self.stats_box.setVisible(False)
+            dim = QGuiApplication.palette().color(QPalette.PlaceholderText).name()
+            self.no_values.setText(f"<p><b>No values to show</b></p><p>{_html(w.error)}</p>"
+                                   f"<p style='color:{dim}'>This weight is listed from the graph, but its "
+                                   f"values are not in the files that were opened, so it cannot be "
+                                   f"previewed or exported.</p>")
+            self.body.setCurrentIndex(1)
+            self.status.setText("")
+            self._error = (f"{w.name}: {w.error}", "")
+            self.failed.emit(f"{w.name}: {w.error}")
             return
+        self.stats_box.setVisible(True)
+        self.body.setCurrentIndex(0)
         self.status.setText("computing statistics…")
         self._t0 = time.perf_counter()
         worker = Worker(lambda progress: compute_preview(w, progress), name="preview")

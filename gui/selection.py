@@ -7,7 +7,13 @@ lookup. The member set is either the ticked weights or, after "tick all" or
 "invert", the unticked ones (``_inverted``), so every operation costs in
 proportion to the weights it changes: tick all, none and invert are O(1) even at
 100,000 weights. Weights whose values the file does not hold (variables of an
-unfrozen graph) cannot be exported, so they cannot be ticked.
+unfrozen graph, a checkpoint whose data file is missing) cannot be exported, so
+they cannot be ticked.
+
+A graph's ``extra_weights`` (optimizer slots, ``global_step``, variables the saver
+skips) are a second pool: tickable one by one (or a scope that holds nothing else),
+but never by "tick all", "invert" or the default selection, and a scope's box that
+holds ordinary weights ticks those only.
 """
 from __future__ import annotations
 
@@ -27,76 +33,62 @@ def _prefixes(name: str):
     yield name
 
 
-class Selection:
-    def __init__(self, graph: Graph):
-        self.graph = graph
-        self._avail: set[str] = set()
-        self._blocked: dict[str, int] = {}     # unavailable weights per scope path
+def _count_prefixes(weights: Iterable[Weight]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for w in weights:
+        for p in _prefixes(w.name):
+            counts[p] = counts.get(p, 0) + 1
+    return counts
+
+
+class _Pool:
+    """One set of tickable weights, with per-prefix counts of the ticked ones (see the
+    module doc). ``under`` (tickable weights per scope path) is counted for the small
+    kept-apart pool only: the ordinary pool reads it off the scope tree."""
+
+    def __init__(self, weights: Iterable[Weight], count: bool = False):
+        self.avail: set[str] = set()
         self.total_params = self.total_nbytes = 0
-        for w in graph.weights:
+        self.unavailable: list[Weight] = []
+        for w in weights:
             if w.available:
-                self._avail.add(w.name)
+                self.avail.add(w.name)
                 self.total_params += w.size
                 self.total_nbytes += w.nbytes
             else:
-                for p in _prefixes(w.name):
-                    self._blocked[p] = self._blocked.get(p, 0) + 1
-        self.total = len(self._avail)
-        self._inverted = False          # False: _members are ticked; True: _members are unticked
-        self._members: set[str] = set()
-        self._counts: dict[str, int] = {}
-        self._params = self._nbytes = 0  # of the members
-        self._listeners: list[Callable[[], None]] = []
+                self.unavailable.append(w)
+        self.under: dict[str, int] = _count_prefixes(w for w in weights if w.available) if count else {}
+        self.total = len(self.avail)
+        self.reset(False)
 
-    # -- queries -------------------------------------------------------------
+    def reset(self, inverted: bool) -> None:
+        self.inverted = inverted        # False: members are ticked; True: members are unticked
+        self.members: set[str] = set()
+        self.counts: dict[str, int] = {}
+        self.params = self.nbytes = 0   # of the members
+
     def __len__(self) -> int:
-        return self.total - len(self._members) if self._inverted else len(self._members)
+        return self.total - len(self.members) if self.inverted else len(self.members)
 
     def __contains__(self, name: str) -> bool:
-        return name in self._avail and (name in self._members) != self._inverted
+        return name in self.avail and (name in self.members) != self.inverted
 
-    @property
-    def params(self) -> int:
-        return self.total_params - self._params if self._inverted else self._params
+    def ticked_in(self, path: str, tickable: int) -> int:
+        n = self.counts.get(path, 0)
+        return tickable - n if self.inverted else n
 
-    @property
-    def nbytes(self) -> int:
-        return self.total_nbytes - self._nbytes if self._inverted else self._nbytes
+    def ticked_params(self) -> int:
+        return self.total_params - self.params if self.inverted else self.params
+
+    def ticked_nbytes(self) -> int:
+        return self.total_nbytes - self.nbytes if self.inverted else self.nbytes
 
     def names(self) -> set[str]:
-        return self._avail - self._members if self._inverted else set(self._members)
+        return self.avail - self.members if self.inverted else set(self.members)
 
-    def weights(self) -> list[Weight]:
-        """The ticked weights, in file order."""
-        return [w for w in self.graph.weights if w.name in self]
-
-    def tickable(self, scope: Scope) -> int:
-        return scope.weight_count - self._blocked.get(scope.path, 0)
-
-    def ticked_in(self, scope: Scope) -> int:
-        n = self._counts.get(scope.path, 0)
-        return self.tickable(scope) - n if self._inverted else n
-
-    def state(self, scope: Scope) -> int | None:
-        """UNCHECKED/PARTIAL/CHECKED for a tree node, None when it holds nothing tickable."""
-        total = self.tickable(scope)
-        if total <= 0:
-            return None
-        n = self.ticked_in(scope)
-        return UNCHECKED if n <= 0 else CHECKED if n >= total else PARTIAL
-
-    # -- changes -------------------------------------------------------------
-    def on_change(self, callback: Callable[[], None]) -> None:
-        self._listeners.append(callback)
-
-    def _changed(self) -> None:
-        for cb in self._listeners:
-            cb()
-
-    def set_ticked(self, weights: Iterable[Weight], ticked: bool = True, notify: bool = True) -> int:
-        """Tick (or untick) ``weights``; returns how many changed."""
-        members, counts, avail = self._members, self._counts, self._avail
-        join = ticked != self._inverted      # does the change add to the member set?
+    def set_ticked(self, weights: Iterable[Weight], ticked: bool) -> int:
+        members, counts, avail = self.members, self.counts, self.avail
+        join = ticked != self.inverted      # does the change add to the member set?
         delta = 1 if join else -1
         changed = 0
         for w in weights:
@@ -108,28 +100,135 @@ class Selection:
                 members.discard(w.name)
             for p in _prefixes(w.name):
                 counts[p] = counts.get(p, 0) + delta
-            self._params += delta * w.size
-            self._nbytes += delta * w.nbytes
+            self.params += delta * w.size
+            self.nbytes += delta * w.nbytes
             changed += 1
+        return changed
+
+
+class Selection:
+    def __init__(self, graph: Graph):
+        self.graph = graph
+        extra = list(getattr(graph, "extra_weights", ()))
+        self.main = _Pool(graph.weights)
+        self.extra = _Pool(extra, count=True)
+        self._extra_names = {w.name for w in extra}
+        self.total = self.main.total            # what "tick all" ticks
+        self.total_extra = self.extra.total
+        self.total_params, self.total_nbytes = self.main.total_params, self.main.total_nbytes
+        self.unavailable: list[Weight] = self.main.unavailable + self.extra.unavailable
+        # a scope's weight_count covers every weight below it; these are not ordinary tickable ones
+        self._not_main = _count_prefixes(self.unavailable)
+        for path, n in self.extra.under.items():
+            self._not_main[path] = self._not_main.get(path, 0) + n
+        self._listeners: list[Callable[[], None]] = []
+
+    # -- queries -------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.main) + len(self.extra)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.main or name in self.extra
+
+    @property
+    def params(self) -> int:
+        return self.main.ticked_params() + self.extra.ticked_params()
+
+    @property
+    def nbytes(self) -> int:
+        return self.main.ticked_nbytes() + self.extra.ticked_nbytes()
+
+    @property
+    def extra_ticked(self) -> int:
+        return len(self.extra)
+
+    def is_extra(self, name: str) -> bool:
+        """Is ``name`` a kept-apart weight (optimizer slot, step counter, unsaved variable)?"""
+        return name in self._extra_names
+
+    def names(self) -> set[str]:
+        return self.main.names() | self.extra.names()
+
+    def weights(self) -> list[Weight]:
+        """The ticked weights: the graph's in file order, then the kept-apart ones."""
+        return ([w for w in self.graph.weights if w.name in self.main]
+                + [w for w in getattr(self.graph, "extra_weights", ()) if w.name in self.extra])
+
+    def _pool(self, scope: Scope) -> tuple[_Pool | None, int]:
+        """The pool a scope's box works on (its ordinary weights, else its kept-apart ones)
+        and how many tickable weights of it lie below."""
+        path = scope.path
+        n = scope.weight_count - self._not_main.get(path, 0)
+        if n > 0:
+            return self.main, n
+        n = self.extra.under.get(path, 0)
+        if n > 0:
+            return self.extra, n
+        return None, 0
+
+    def tickable(self, scope: Scope) -> int:
+        return self._pool(scope)[1]
+
+    def ticked_in(self, scope: Scope) -> int:
+        pool, n = self._pool(scope)
+        return pool.ticked_in(scope.path, n) if pool is not None else 0
+
+    def state(self, scope: Scope) -> int | None:
+        """UNCHECKED/PARTIAL/CHECKED for a tree node, None when it holds nothing tickable."""
+        pool, total = self._pool(scope)
+        if pool is None:
+            return None
+        n = pool.ticked_in(scope.path, total)
+        return UNCHECKED if n <= 0 else CHECKED if n >= total else PARTIAL
+
+    def tick_targets(self, scope: Scope) -> list[Weight]:
+        """What a scope's box ticks: its ordinary weights, or (none there) its kept-apart ones."""
+        ws = scope.weights() if scope.children else ([scope.weight] if scope.weight is not None else [])
+        main = [w for w in ws if w.name in self.main.avail]
+        return main or [w for w in ws if w.name in self.extra.avail]
+
+    def split(self, weights: Iterable[Weight]) -> tuple[list[Weight], list[Weight]]:
+        """(ordinary tickable weights, kept-apart tickable weights) among ``weights``."""
+        main, extra = [], []
+        for w in weights:
+            if w is None:
+                continue
+            if w.name in self.main.avail:
+                main.append(w)
+            elif w.name in self.extra.avail:
+                extra.append(w)
+        return main, extra
+
+    # -- changes -------------------------------------------------------------
+    def on_change(self, callback: Callable[[], None]) -> None:
+        self._listeners.append(callback)
+
+    def _changed(self) -> None:
+        for cb in self._listeners:
+            cb()
+
+    def set_ticked(self, weights: Iterable[Weight], ticked: bool = True, notify: bool = True) -> int:
+        """Tick (or untick) ``weights``; returns how many changed. Weights without values
+        are left alone."""
+        main, extra = self.split(weights)
+        changed = self.main.set_ticked(main, ticked) + self.extra.set_ticked(extra, ticked)
         if changed and notify:
             self._changed()
         return changed
 
-    def _reset(self, inverted: bool) -> None:
-        self._inverted = inverted
-        self._members, self._counts = set(), {}
-        self._params = self._nbytes = 0
-
     def tick_all(self, notify: bool = True) -> None:
-        self._reset(True)
+        """Tick every ordinary weight (kept-apart ones stay as they are)."""
+        self.main.reset(True)
         if notify:
             self._changed()
 
     def clear(self, notify: bool = True) -> None:
-        self._reset(False)
+        self.main.reset(False)
+        self.extra.reset(False)
         if notify:
             self._changed()
 
     def invert(self) -> None:
-        self._inverted = not self._inverted   # the members swap meaning; nothing else moves
+        """Invert the ticks of the ordinary weights (the members swap meaning; nothing moves)."""
+        self.main.inverted = not self.main.inverted
         self._changed()

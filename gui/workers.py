@@ -5,11 +5,21 @@ signal (throttled), Cancel calls ``Progress.cancel()`` so core raises ``Cancelle
 at its next step. Results and errors come back as queued signals on the GUI thread.
 ``Jobs`` keeps every running worker referenced until its ``finished`` arrives, so
 no signals object is collected while a queued emission is still on its way.
+
+Work that calls TensorFlow (restore, unfreeze: ``Worker(tf=True)``) does not run on
+QThreadPool: PySide gives a pool thread a fresh Python thread state for each run
+and drops it afterwards, and TensorFlow keeps per-thread state across calls, so the
+second TF job on a reused pool thread crashed the process (a segfault in
+``Graph.graph_def_versions`` while building a Saver). Those jobs run one at a time
+on a single long-lived Python thread instead, as TensorFlow expects.
 """
 from __future__ import annotations
 
+import threading
 import time
 import traceback
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_futures
 from typing import Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
@@ -31,11 +41,13 @@ class Worker(QRunnable):
 
     PROGRESS_INTERVAL = 0.03  # seconds between progress signals: enough for a smooth bar
 
-    def __init__(self, fn: Callable[[Progress], object], path: str | None = None, name: str = ""):
+    def __init__(self, fn: Callable[[Progress], object], path: str | None = None, name: str = "",
+                 tf: bool = False):
         super().__init__()
         self.setAutoDelete(False)  # Python owns it (Jobs holds a reference until finished)
         self.fn = fn
         self.name = name
+        self.tf = tf               # calls TensorFlow: runs on the TF thread (see the module doc)
         self.signals = WorkerSignals()
         self.progress = Progress(self._report, path)
         self._last = 0.0
@@ -69,6 +81,19 @@ class Worker(QRunnable):
             self.signals.finished.emit()
 
 
+_tf_lock = threading.Lock()
+_tf_executor: ThreadPoolExecutor | None = None
+
+
+def tf_executor() -> ThreadPoolExecutor:
+    """The one long-lived Python thread TensorFlow work runs on (made on first use)."""
+    global _tf_executor
+    with _tf_lock:
+        if _tf_executor is None:
+            _tf_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pbscope-tf")
+        return _tf_executor
+
+
 class Jobs(QObject):
     """The running workers of one window: start, cancel all, wait."""
 
@@ -76,11 +101,17 @@ class Jobs(QObject):
         super().__init__(parent)
         self.pool = pool or QThreadPool.globalInstance()
         self._running: set[Worker] = set()
+        self._futures: set[Future] = set()
 
     def start(self, worker: Worker) -> Worker:
         self._running.add(worker)
         worker.signals.finished.connect(lambda w=worker: self._running.discard(w))
-        self.pool.start(worker)
+        if worker.tf:
+            fut = tf_executor().submit(worker.run)
+            self._futures.add(fut)
+            fut.add_done_callback(self._futures.discard)
+        else:
+            self.pool.start(worker)
         return worker
 
     def running(self) -> list[Worker]:
@@ -91,4 +122,32 @@ class Jobs(QObject):
             w.cancel()
 
     def wait(self, msecs: int = 10_000) -> bool:
-        return self.pool.waitForDone(msecs)
+        t0 = time.monotonic()
+        done = self.pool.waitForDone(msecs)
+        futures = list(self._futures)
+        if futures:
+            left = max(0.0, msecs / 1000 - (time.monotonic() - t0))
+            done = not wait_futures(futures, timeout=left).not_done and done
+        return done
+
+
+class SubProgress(Progress):
+    """The share [lo, hi] of another Progress: one job that calls core twice (open a
+    model, then compare it) reports one bar, and Cancel reaches both calls."""
+
+    def __init__(self, parent: Progress, lo: float, hi: float):
+        super().__init__(None, parent.path)
+        self.parent, self.lo, self.hi = parent, lo, hi
+
+    def cancel(self) -> None:
+        self.parent.cancel()
+
+    @property
+    def cancelled(self) -> bool:
+        return self.parent.cancelled
+
+    def check(self) -> None:
+        self.parent.check()
+
+    def report(self, fraction: float, text: str = "") -> None:
+        self.parent.report(self.lo + (self.hi - self.lo) * min(max(fraction, 0.0), 1.0), text)

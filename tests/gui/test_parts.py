@@ -152,3 +152,125 @@ def test_value_table_is_lazy_for_30m_elements(qapp):
     assert (m.rowCount(), m.columnCount()) == (6, 4)
     assert m.headerData(4, __import__("PySide6.QtCore").QtCore.Qt.Vertical) == "[1, 1, :]"
     assert m.data(m.index(5, 3)) == "23"
+
+
+# -- kept-apart weights, function ops, workers, colours -----------------------------------------
+
+class _W:
+    def __init__(self, name, available=True):
+        self.name, self.size, self.nbytes = name, 2, 8
+        self.error = None if available else "no value"
+
+    @property
+    def available(self):
+        return self.error is None
+
+
+class _Scope:
+    def __init__(self, path, weights):
+        self.path, self._ws = path, weights
+        self.weight_count = len(weights)
+        self.children = {"x": None} if len(weights) > 1 else {}
+        self.weight = weights[0] if len(weights) == 1 else None
+
+    def weights(self):
+        return self._ws
+
+
+def test_selection_keeps_extra_weights_apart():
+    class G:
+        weights = [_W("v"), _W("w"), _W("gone", available=False)]
+        extra_weights = [_W("v/Adam"), _W("v/Adam_1"), _W("global_step"), _W("skipped", available=False)]
+    g = G()
+    sel = Selection(g)
+    v, w = g.weights[:2]
+    adam, adam1, step = g.extra_weights[:3]
+    assert sel.total == 2 and sel.total_extra == 3
+    assert [x.name for x in sel.unavailable] == ["gone", "skipped"]
+    assert sel.is_extra("v/Adam") and not sel.is_extra("v")
+    sel.tick_all()
+    assert sel.names() == {"v", "w"} and sel.extra_ticked == 0
+    # a scope holding a weight and its slots ticks the weight only
+    scope_v = _Scope("v", [v, adam, adam1])
+    assert sel.tick_targets(scope_v) == [v]
+    assert sel.state(scope_v) == CHECKED
+    # a scope of slots alone ticks the slots
+    only_slots = _Scope("v/Adam", [adam])
+    assert sel.tick_targets(only_slots) == [adam]
+    assert sel.state(only_slots) == UNCHECKED
+    sel.set_ticked([adam, step])
+    assert sel.names() == {"v", "w", "v/Adam", "global_step"} and sel.extra_ticked == 2
+    assert len(sel) == 4 and sel.params == 8 and sel.nbytes == 32
+    assert [x.name for x in sel.weights()] == ["v", "w", "v/Adam", "global_step"]
+    sel.invert()                       # ordinary weights only
+    assert sel.names() == {"v/Adam", "global_step"}
+    sel.tick_all()                     # leaves the kept-apart ticks as they were
+    assert sel.names() == {"v", "w", "v/Adam", "global_step"}
+    main, extra = sel.split([v, adam, g.weights[2], None])
+    assert main == [v] and extra == [adam]
+    sel.clear()
+    assert len(sel) == 0 and sel.extra_ticked == 0
+
+
+def test_filter_index_covers_function_ops(tmp_path):
+    gd = proto.GraphDef()
+    n = gd.node.add()
+    n.name, n.op = "x", "Placeholder"
+    f = gd.library.function.add()
+    f.signature.name = "fn"
+    f.signature.input_arg.add().name = "inp"
+    nd = f.node_def.add()
+    nd.name, nd.op = "mul", "Mul"
+    nd.input.extend(["inp", "inp"])
+    path = tmp_path / "fn.pb"
+    path.write_bytes(gd.SerializeToString())
+    g = open_model(str(path))
+    idx = FilterIndex(g)
+    assert idx.total == 3 and idx.functions == {"fn"}
+    assert idx.type_counts == {"Mul": 1, "Placeholder": 1, "_Arg": 1}
+    assert idx.run(FilterQuery("mul")).matched == ["fn/mul"]
+    assert idx.run(FilterQuery("", op_type="Mul")).matched == ["fn/mul"]
+
+
+def test_sub_progress_scales_and_cancels():
+    from core.errors import Cancelled
+    from core.progress import Progress
+    from gui.workers import SubProgress
+    seen = []
+    parent = Progress(lambda f, t: seen.append((round(f, 3), t)))
+    sub = SubProgress(parent, 0.25, 0.75)
+    sub.report(0.5, "half")
+    sub.report(2.0)
+    assert seen == [(0.5, "half"), (0.75, "")]
+    sub.cancel()
+    assert parent.cancelled and sub.cancelled
+    with pytest.raises(Cancelled):
+        sub.report(0.1)
+
+
+def test_tf_jobs_run_on_one_lasting_python_thread(qtbot):
+    import threading
+
+    from gui.workers import Jobs, Worker
+    jobs = Jobs()
+    names = []
+    for _ in range(2):
+        w = Worker(lambda p: threading.current_thread(), tf=True)
+        with qtbot.waitSignal(w.signals.result, timeout=5_000) as sig:
+            jobs.start(w)
+        names.append(sig.args[0])
+    assert names[0] is names[1] and names[0].name.startswith("pbscope-tf")
+    assert jobs.wait(5_000)
+
+
+def test_status_tints_keep_text_readable(qapp):
+    from PySide6.QtGui import QPalette
+
+    from gui.app import dark_palette
+    from gui.widgets import HUES, tint
+    light = qapp.style().standardPalette()
+    for pal in (light, dark_palette()):
+        text = pal.color(QPalette.Text).lightness()
+        for hue in HUES:
+            c = tint(hue, pal)
+            assert abs(c.lightness() - text) > 110, (hue, c.name())

@@ -1,0 +1,747 @@
+"""Restore weights into a model the user chooses: source, target, options, the plan, apply.
+
+``core.restore.plan_restore`` and ``apply_restore`` import TensorFlow, so both run
+in workers (module attributes looked up at call time: tests swap in fakes). The
+plan is shown one row per target variable, coloured by status; matched rows carry a
+tick box, and unticked ones are passed to ``apply_restore`` as ``skip``. A filter
+and "Tick shown"/"Untick shown" (or a row's context menu) untick whole scopes.
+"""
+from __future__ import annotations
+
+import html
+import os
+
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QGuiApplication, QPalette
+from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QCheckBox, QDialog, QFileDialog, QGridLayout,
+                               QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMenu, QPushButton,
+                               QRadioButton, QSizePolicy, QSplitter, QTableView, QTableWidget, QTableWidgetItem,
+                               QToolButton, QVBoxLayout, QWidget)
+
+from core.errors import PbscopeError
+from core.model import Graph, Weight
+from core.progress import Progress
+
+from .details import model_name
+from .widgets import PathField, TaskStrip, confirm_replace, swatch, tint
+from .workers import Jobs, SubProgress, Worker
+
+STATUSES = {               # status → (label, hue)
+    "matched": ("matched", "good"),
+    "mismatch": ("mismatch", "bad"),
+    "missing": ("missing", "warn"),
+    "skipped": ("skipped", "other"),
+}
+USE, TARGET, STATUS, SHAPE, DTYPE, TRAINABLE, SOURCE, SOURCE_SHAPE, NOTE = range(9)
+HEADERS = ("Use", "Target variable", "Status", "Shape", "DType", "Train", "Source key", "Source shape", "Note")
+STATUS_ROLE = int(Qt.UserRole) + 1
+TARGET_HINT = ("A TF1 checkpoint (a prefix, its .meta/.index, or a folder), a Keras .keras/.h5 file, "
+               "a SavedModel folder, or a Python file that builds the model (then name its function).")
+TARGET_FILTER = ("Models to restore into (*.meta *.index *.keras *.h5 *.py checkpoint);;"
+                 "TF1 checkpoints (*.meta *.index checkpoint);;Keras models (*.keras *.h5);;"
+                 "Python builders (*.py);;All files (*)")
+
+
+def shape_text(shape) -> str:
+    if shape is None:
+        return "?"
+    return "[" + ", ".join("?" if d is None else str(d) for d in shape) + "]"
+
+
+def target_string(path: str, function: str) -> str:
+    """What core.restore takes: ``file.py:function`` for builders, the path otherwise."""
+    path = path.strip()
+    function = function.strip()
+    if path.lower().endswith(".py") and function:
+        return f"{path}:{function}"
+    return path
+
+
+def is_builder(path: str) -> bool:
+    head, sep, func = path.strip().rpartition(":")
+    return path.strip().lower().endswith(".py") or bool(sep and head.lower().endswith(".py"))
+
+
+# -- the plan table ---------------------------------------------------------------------------
+
+def _h(text) -> str:
+    """HTML-escaped for a QLabel (which shows &#x27; literally, so quotes stay as they are)."""
+    return html.escape(str(text), quote=False)
+
+
+class PlanTableModel(QAbstractTableModel):
+    """One row per target variable (``plan.rows``); matched rows have a tick box (column USE)."""
+
+    ticks_changed = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.rows: list = []
+        self.skip: set[str] = set()
+        self._tints: dict[str, object] = {}
+        self.refresh_palette()
+
+    def set_rows(self, rows: list) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.skip = set()
+        self.endResetModel()
+        self.ticks_changed.emit()
+
+    def refresh_palette(self) -> None:
+        pal = QGuiApplication.palette()
+        self._tints = {s: tint(hue, pal) for s, (_, hue) in STATUSES.items()}
+        if self.rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, len(HEADERS) - 1))
+
+    def applied(self) -> list:
+        """Matched rows still ticked: what Apply writes."""
+        return [r for r in self.rows if r.status == "matched" and r.target not in self.skip]
+
+    def set_ticked(self, targets, ticked: bool) -> int:
+        changed = 0
+        for r in self.rows:
+            if r.target in targets and r.status == "matched" and (r.target in self.skip) == ticked:
+                (self.skip.discard if ticked else self.skip.add)(r.target)
+                changed += 1
+        if changed:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, len(HEADERS) - 1))
+            self.ticks_changed.emit()
+        return changed
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(self, section, orientation, role=Qt.DisplayRole):
+        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
+            return HEADERS[section]
+        return None
+
+    def flags(self, index):
+        if not index.isValid():
+            return Qt.NoItemFlags
+        f = Qt.ItemIsEnabled | Qt.ItemIsSelectable
+        if index.column() == USE and self.rows[index.row()].status == "matched":
+            f |= Qt.ItemIsUserCheckable
+        return f
+
+    def data(self, index, role=Qt.DisplayRole):
+        if not index.isValid():
+            return None
+        r = self.rows[index.row()]
+        col = index.column()
+        if role == Qt.DisplayRole:
+            if col == USE:
+                return None
+            if col == TARGET:
+                return r.target
+            if col == STATUS:
+                return r.status
+            if col == SHAPE:
+                return shape_text(r.shape)
+            if col == DTYPE:
+                return r.dtype
+            if col == TRAINABLE:
+                return "yes" if r.trainable else "no"
+            if col == SOURCE:
+                return r.source or ""
+            if col == SOURCE_SHAPE:
+                return shape_text(r.source_shape) if r.source else ""
+            if col == NOTE:
+                return r.why or ("" if r.status != "missing" else "no source key has this name")
+            return None
+        if role == Qt.CheckStateRole and col == USE and r.status == "matched":
+            return Qt.Unchecked if r.target in self.skip else Qt.Checked
+        if role == Qt.BackgroundRole:
+            if r.status == "matched" and r.target in self.skip:
+                return None
+            return self._tints.get(r.status)
+        if role == Qt.ForegroundRole and r.status == "matched" and r.target in self.skip:
+            return QGuiApplication.palette().color(QPalette.PlaceholderText)
+        if role == Qt.ToolTipRole:
+            tip = f"{r.target}: {r.status}"
+            if r.source:
+                tip += f"\nfrom {r.source} {shape_text(r.source_shape)}"
+            if r.why:
+                tip += f"\n{r.why}"
+            if r.status == "matched":
+                tip += ("\nunticked: keeps the target's own value" if r.target in self.skip
+                        else "\nuntick to keep the target's own value")
+            return tip
+        if role == STATUS_ROLE:
+            return r.status
+        return None
+
+    def setData(self, index, value, role=Qt.EditRole) -> bool:
+        if not index.isValid() or int(role) != int(Qt.CheckStateRole) or index.column() != USE:
+            return False
+        r = self.rows[index.row()]
+        if r.status != "matched":
+            return False
+        want = Qt.CheckState(value) if not isinstance(value, Qt.CheckState) else value
+        return self.set_ticked({r.target}, want == Qt.Checked) > 0
+
+
+class PlanFilter(QSortFilterProxyModel):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.text = ""
+        self.statuses = set(STATUSES)
+
+    def set_text(self, text: str) -> None:
+        self.beginFilterChange()
+        self.text = text.lower()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def set_statuses(self, statuses) -> None:
+        self.beginFilterChange()
+        self.statuses = set(statuses)
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, row: int, parent: QModelIndex) -> bool:
+        r = self.sourceModel().rows[row]
+        if r.status not in self.statuses:
+            return False
+        t = self.text
+        return not t or t in r.target.lower() or (r.source is not None and t in r.source.lower())
+
+
+# -- the dialog -------------------------------------------------------------------------------
+
+def make_plan(source: Graph | None, source_path: str, target: str, maps, excludes, except_last: bool,
+              weights: list[Weight] | None, progress: Progress):
+    """Worker side: open the source file if one was given, then plan."""
+    from core import restore
+    if source is None:
+        from core.formats import open_model
+        source = open_model(source_path, SubProgress(progress, 0.0, 0.2))
+        progress = SubProgress(progress, 0.2, 1.0)
+    return restore.plan_restore(source, target, maps=maps, excludes=excludes, except_last=except_last,
+                                weights=weights, progress=progress)
+
+
+def apply_plan(plan, out: str, force: bool, skip: set[str], progress: Progress):
+    from core import restore
+    return restore.apply_restore(plan, out, force=force, skip=skip, progress=progress)
+
+
+class RestoreDialog(QDialog):
+    planned = Signal(object)           # RestorePlan
+    applied = Signal(object)           # RestoreResult
+    failed = Signal(str)               # the one line of an error
+    open_requested = Signal(str)       # a written model to open in the main window
+
+    def __init__(self, jobs: Jobs, file_filter: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("restoreDialog")
+        self.setWindowTitle("Restore weights into a model — pbscope")
+        self.jobs = jobs
+        self.graph: Graph | None = None
+        self.selection = None              # the window's Selection: "its ticked weights"
+        self.plan = None
+        self.result = None
+        self.last_output: str | None = None
+        self._plan_key: tuple | None = None
+
+        # source
+        self.src_model = QRadioButton(self)
+        self.src_ticked = QRadioButton(self)
+        self.src_file = QRadioButton("A file:", self)
+        self.src_group = QButtonGroup(self)
+        for i, b in enumerate((self.src_model, self.src_ticked, self.src_file)):
+            self.src_group.addButton(b, i)
+        self.src_path = PathField("weights file (.pkl, .npz, .safetensors, npy folder) or any model",
+                                  file_filter, "Restore from", parent=self)
+        self.src_path.changed.connect(lambda _t: self.src_file.setChecked(True) if _t else None)
+        src_box = QGroupBox("Source: the weights to restore", self)
+        g = QGridLayout(src_box)
+        g.setVerticalSpacing(6)
+        g.addWidget(self.src_model, 0, 0, 1, 2)
+        g.addWidget(self.src_ticked, 1, 0, 1, 2)
+        g.addWidget(self.src_file, 2, 0)
+        g.addWidget(self.src_path, 2, 1)
+        g.setColumnStretch(1, 1)
+
+        # target
+        self.target = PathField("model to restore into", TARGET_FILTER, "Restore into", parent=self)
+        self.target.changed.connect(self._target_changed)
+        self.function = QLineEdit(self)
+        self.function.setPlaceholderText("function that defines the model, e.g. define")
+        self.function_label = QLabel("Builder function:", self)
+        target_hint = QLabel(TARGET_HINT, self)
+        target_hint.setWordWrap(True)
+        target_hint.setForegroundRole(QPalette.PlaceholderText)
+        tgt_box = QGroupBox("Target: the model to restore into", self)
+        g = QGridLayout(tgt_box)
+        g.setVerticalSpacing(6)
+        g.addWidget(QLabel("Model:", self), 0, 0)
+        g.addWidget(self.target, 0, 1)
+        g.addWidget(self.function_label, 1, 0)
+        g.addWidget(self.function, 1, 1)
+        g.addWidget(target_hint, 2, 0, 1, 2)
+        g.setColumnStretch(1, 1)
+
+        # options
+        self.maps = QTableWidget(0, 2, self)
+        self.maps.setObjectName("mapTable")
+        self.maps.setHorizontalHeaderLabels(["Source name or regex (OLD)", "Renamed to (NEW)"])
+        self.maps.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
+        self.maps.verticalHeader().hide()
+        self.maps.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.maps.setMinimumHeight(self.fontMetrics().height() * 5)
+        add_map = QToolButton(self)
+        add_map.setText("+")
+        add_map.setToolTip("Add a rename: a scope prefix (OLD → NEW), or a regular expression")
+        add_map.clicked.connect(lambda: self.add_map("", ""))
+        del_map = QToolButton(self)
+        del_map.setText("−")
+        del_map.setToolTip("Remove the selected rename")
+        del_map.clicked.connect(self._remove_map)
+        map_buttons = QVBoxLayout()
+        map_buttons.addWidget(add_map)
+        map_buttons.addWidget(del_map)
+        map_buttons.addStretch(1)
+        map_row = QHBoxLayout()
+        map_row.addWidget(self.maps, 1)
+        map_row.addLayout(map_buttons)
+        self.excludes = QLineEdit(self)
+        self.excludes.setPlaceholderText("target scopes to skip, comma-separated (globs allowed)")
+        self.except_last = QCheckBox("Except the last layer", self)
+        self.except_last.setToolTip("Skip the target's final layer (e.g. to train a new classifier)")
+        self.strict = QCheckBox("Strict", self)
+        self.strict.setToolTip("Refuse to apply unless every trainable target variable is matched")
+        self.strict.toggled.connect(lambda _on: self._show_plan())
+        self.plan_button = QPushButton("Plan", self)
+        self.plan_button.setObjectName("planButton")
+        self.plan_button.setDefault(True)
+        self.plan_button.setToolTip("Match the source's weights to the target's variables (nothing is written)")
+        self.plan_button.clicked.connect(self.make_plan)
+        opt_box = QGroupBox("Options", self)
+        g = QGridLayout(opt_box)
+        g.setVerticalSpacing(6)
+        rename = QLabel("Rename:", self)
+        rename.setToolTip("Rename source names before matching: a scope prefix (OLD → NEW), or a regular "
+                          "expression for re.sub when OLD has ()[]{}?*+|^$\\")
+        g.addWidget(rename, 0, 0, Qt.AlignTop | Qt.AlignLeft)
+        g.addLayout(map_row, 0, 1, 1, 4)
+        g.setRowStretch(0, 1)
+        g.addWidget(QLabel("Exclude:", self), 1, 0)
+        g.addWidget(self.excludes, 1, 1, 1, 4)
+        g.addWidget(self.except_last, 2, 1)
+        g.addWidget(self.strict, 2, 2)
+        g.setColumnStretch(3, 1)
+        g.addWidget(self.plan_button, 2, 4)
+
+        top = QHBoxLayout()
+        top.setSpacing(10)
+        left = QVBoxLayout()
+        left.addWidget(src_box)
+        left.addWidget(tgt_box)
+        left.addStretch(1)
+        top.addLayout(left, 3)
+        top.addWidget(opt_box, 2)
+
+        # plan
+        self.plan_summary = QLabel(self)
+        self.plan_summary.setObjectName("planSummary")
+        self.plan_summary.setWordWrap(True)
+        self.plan_summary.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.filter_edit = QLineEdit(self)
+        self.filter_edit.setPlaceholderText("Filter variables (a scope, a name…)")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.status_boxes: dict[str, QCheckBox] = {}
+        self.tick_shown = QPushButton("Tick shown", self)
+        self.tick_shown.setToolTip("Tick every matched variable the filter shows")
+        self.tick_shown.clicked.connect(lambda: self._tick_shown(True))
+        self.untick_shown = QPushButton("Untick shown", self)
+        self.untick_shown.setToolTip("Untick every matched variable the filter shows: they keep the target's values")
+        self.untick_shown.clicked.connect(lambda: self._tick_shown(False))
+        frow = QHBoxLayout()
+        frow.setSpacing(10)
+        frow.addWidget(self.filter_edit, 1)
+        for s, (label, hue) in STATUSES.items():
+            box = QCheckBox(label, self)
+            box.setChecked(True)
+            box.setIcon(swatch(hue))
+            box.toggled.connect(self._statuses_changed)
+            self.status_boxes[s] = box
+            frow.addWidget(box)
+        frow.addWidget(self.tick_shown)
+        frow.addWidget(self.untick_shown)
+
+        self.model = PlanTableModel(self)
+        self.model.ticks_changed.connect(self._update_apply)
+        self.proxy = PlanFilter(self)
+        self.proxy.setSourceModel(self.model)
+        self.table = QTableView(self)
+        self.table.setObjectName("planTable")
+        self.table.setModel(self.proxy)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.ElideLeft)     # long names keep their layer and leaf
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+        self.table.setContextMenuPolicy(Qt.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._table_menu)
+        h = self.table.horizontalHeader()
+        h.setSectionResizeMode(QHeaderView.Interactive)
+        h.setSectionResizeMode(TARGET, QHeaderView.Stretch)
+        h.setStretchLastSection(False)
+        fm = self.fontMetrics()
+        for col, sample in ((USE, "Use"), (STATUS, "mismatch"), (SHAPE, "[3, 3, 256, 256]"),
+                            (DTYPE, "float32"), (TRAINABLE, "Train"), (SOURCE, "Conv2d_1_depthwise/BatchNorm/beta:0"),
+                            (SOURCE_SHAPE, "[3, 3, 256, 256]"), (NOTE, "--exclude MobileNetV1/Conv2d")):
+            self.table.setColumnWidth(col, fm.horizontalAdvance(sample) + 20)
+        self.filter_edit.textChanged.connect(self._text_changed)
+        self.unused = QLabel(self)
+        self.unused.setObjectName("unusedKeys")
+        self.unused.setWordWrap(True)
+        self.unused.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.unused.setForegroundRole(QPalette.PlaceholderText)
+        self.unused.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+
+        plan_page = QWidget(self)
+        pv = QVBoxLayout(plan_page)
+        pv.setContentsMargins(0, 0, 0, 0)
+        pv.setSpacing(8)
+        pv.addWidget(self.plan_summary)
+        pv.addLayout(frow)
+        pv.addWidget(self.table, 1)
+        pv.addWidget(self.unused)
+
+        self.task = TaskStrip(self)
+        self.apply_button = QPushButton("Apply…", self)
+        self.apply_button.setObjectName("applyButton")
+        self.apply_button.clicked.connect(self.apply)
+        close = QPushButton("Close", self)
+        close.clicked.connect(self.reject)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.task, 1)
+        bottom.addWidget(self.apply_button)
+        bottom.addWidget(close)
+
+        setup = QWidget(self)
+        setup.setLayout(top)
+        top.setContentsMargins(0, 0, 0, 0)
+        self.splitter = QSplitter(Qt.Vertical, self)
+        self.splitter.addWidget(setup)
+        self.splitter.addWidget(plan_page)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setStretchFactor(1, 1)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(14, 12, 14, 12)
+        lay.setSpacing(10)
+        lay.addWidget(self.splitter, 1)
+        lay.addLayout(bottom)
+        self.resize(1320, 860)
+        self._target_changed("")
+        self._show_plan()
+
+    # -- inputs -----------------------------------------------------------------------------
+    def set_source(self, graph: Graph | None, selection=None) -> None:
+        """The open model and its ticked weights (the first two source choices).
+        ``selection`` is the window's Selection, read when a plan is made."""
+        self.graph = graph
+        self.selection = selection
+        self.refresh_source()
+
+    def refresh_source(self) -> None:
+        graph = self.graph
+        has = graph is not None
+        n_all = len(graph.weights) if has else 0
+        n_ticked = len(self.selection) if has and self.selection is not None else 0
+        self.src_model.setText(f"The open model, all its weights ({n_all:,}): {model_name(graph.path)}"
+                               if has else "The open model (none is open)")
+        self.src_ticked.setText(f"Its ticked weights ({n_ticked:,})" if has else "Its ticked weights")
+        self.src_model.setEnabled(has)
+        self.src_ticked.setEnabled(has and n_ticked > 0)
+        if self.src_ticked.isChecked() and not self.src_ticked.isEnabled() and has:
+            self.src_model.setChecked(True)
+        if not has:
+            self.src_file.setChecked(True)
+        elif self.src_group.checkedButton() is None or not self.src_group.checkedButton().isEnabled():
+            self.src_model.setChecked(True)
+
+    def set_target(self, path: str, function: str = "") -> None:
+        head, sep, func = path.rpartition(":")
+        if sep and head.lower().endswith(".py") and not function:
+            path, function = head, func
+        self.target.set_path(path)
+        self.function.setText(function)
+
+    def add_map(self, old: str, new: str) -> None:
+        r = self.maps.rowCount()
+        self.maps.insertRow(r)
+        self.maps.setItem(r, 0, QTableWidgetItem(old))
+        self.maps.setItem(r, 1, QTableWidgetItem(new))
+        if not old:
+            self.maps.setCurrentCell(r, 0)
+            self.maps.editItem(self.maps.item(r, 0))
+
+    def _remove_map(self) -> None:
+        rows = sorted({i.row() for i in self.maps.selectedIndexes()} or
+                      ({self.maps.currentRow()} if self.maps.currentRow() >= 0 else set()), reverse=True)
+        for r in rows:
+            self.maps.removeRow(r)
+
+    def map_pairs(self) -> list[tuple[str, str]]:
+        out = []
+        for r in range(self.maps.rowCount()):
+            old = (self.maps.item(r, 0).text() if self.maps.item(r, 0) else "").strip()
+            new = (self.maps.item(r, 1).text() if self.maps.item(r, 1) else "").strip()
+            if old:
+                out.append((old, new))
+        return out
+
+    def exclude_list(self) -> list[str]:
+        return [s.strip() for s in self.excludes.text().replace(";", ",").split(",") if s.strip()]
+
+    def target_text(self) -> str:
+        return target_string(self.target.path(), self.function.text())
+
+    def _target_changed(self, path: str) -> None:
+        builder = is_builder(path)
+        head, sep, func = path.strip().rpartition(":")
+        if sep and head.lower().endswith(".py"):    # "file.py:fn" typed in one go: split it
+            self.target.edit.blockSignals(True)
+            self.target.set_path(head)
+            self.target.edit.blockSignals(False)
+            self.function.setText(func)
+        self.function.setEnabled(builder)
+        self.function_label.setEnabled(builder)
+
+    # -- planning -----------------------------------------------------------------------------
+    def make_plan(self) -> Worker | None:
+        target = self.target_text()
+        if not self.target.path():
+            self.task.label.setText("Choose the model to restore into")
+            self.target.edit.setFocus()
+            return None
+        if is_builder(self.target.path()) and not self.function.text().strip():
+            self.task.label.setText("Name the builder's function (the one that defines the model)")
+            self.function.setFocus()
+            return None
+        source, source_path, weights = self.graph, "", None
+        if self.src_file.isChecked():
+            source_path = self.src_path.path()
+            if not source_path:
+                self.task.label.setText("Choose the source file, or restore from the open model")
+                self.src_path.edit.setFocus()
+                return None
+            source = None
+        elif self.src_ticked.isChecked():
+            weights = self.selection.weights() if self.selection is not None else []
+        if source is None and not source_path:
+            return None
+        maps, excludes, except_last = self.map_pairs(), self.exclude_list(), self.except_last.isChecked()
+        if self.task.worker is not None:
+            self.task.worker.cancel()
+        worker = Worker(lambda p: make_plan(source, source_path, target, maps, excludes, except_last, weights, p),
+                        path=target, name="plan", tf=True)
+        worker.signals.result.connect(lambda plan, w=worker: self._planned(w, plan))
+        worker.signals.error.connect(lambda e, tb, w=worker: self._failed(w, target, e, tb))
+        worker.signals.cancelled.connect(lambda w=worker: self.task.finish(w, "Planning cancelled"))
+        self.task.start(worker, f"Planning: reading {os.path.basename(self.target.path().rstrip('/'))} "
+                                f"(TensorFlow loads the first time)…")
+        self.plan_button.setEnabled(False)
+        self.apply_button.setEnabled(False)
+        self.jobs.start(worker)
+        return worker
+
+    def _planned(self, worker: Worker, plan) -> None:
+        if worker is not self.task.worker:
+            return
+        self.task.finish(worker, f"Planned in {getattr(plan, 'seconds', 0.0):.2f} s: nothing written yet. "
+                                 f"Untick what should keep the target's values, then Apply.")
+        self.plan_button.setEnabled(True)
+        self.plan = plan
+        self.result = None
+        self.model.set_rows(plan.rows)
+        self._show_plan()
+        self.planned.emit(plan)
+
+    def _failed(self, worker: Worker, path: str, e: Exception, tb: str) -> None:
+        if worker is not self.task.worker:
+            return
+        self.task.finish(worker, "")
+        self.plan_button.setEnabled(True)
+        self._update_apply()
+        line = str(e) if isinstance(e, PbscopeError) else f"{path}: {worker.name} failed: {type(e).__name__}: {e}"
+        parent = self.parent()
+        if parent is not None and hasattr(parent, "show_error"):
+            parent.show_error(line, tb, self)
+        self.failed.emit(line)
+
+    # -- showing the plan -------------------------------------------------------------------------
+    def _dim(self) -> str:
+        return QGuiApplication.palette().color(QPalette.PlaceholderText).name()
+
+    def _show_plan(self) -> None:
+        plan = self.plan
+        if plan is None:
+            self.plan_summary.setText(
+                f"<span style='color:{self._dim()}'>Press <b>Plan</b> to see, for every variable of the target, "
+                f"which source weight it gets (matched by name: <code>scope/w</code>, <code>scope/w:0</code> "
+                f"and <code>scope/w/read</code> are one name). Nothing is written until Apply.</span>")
+            self.unused.setText("")
+            for s, box in self.status_boxes.items():
+                box.setText(STATUSES[s][0])
+        else:
+            kind = {"checkpoint": "TF1 checkpoint", "builder": "TF1 builder", "keras": "Keras model"}.get(
+                plan.kind, plan.kind)
+            lines = [f"<b>{_h(plan.summary())}</b>",
+                     f"<span style='color:{self._dim()}'>{_h(model_name(plan.source))} → {kind} "
+                     f"{_h(plan.target)}</span>"]
+            for note in plan.notes:
+                lines.append(f"<span style='color:{self._dim()}'>note: {_h(note)}</span>")
+            if self.strict.isChecked() and not plan.strict_ok:
+                lines.append(f"<b style='color:{tint('bad', amount=0.9).name()}'>strict: "
+                             f"{_h(plan.strict_failure())}</b>")
+            self.plan_summary.setText("<br>".join(lines))
+            counts = plan.counts
+            for s, box in self.status_boxes.items():
+                box.setText(f"{STATUSES[s][0]} ({counts.get(s, 0):,})")
+            if plan.unused:
+                shown = ", ".join(plan.unused[:12]) + (f", … ({len(plan.unused) - 12:,} more)"
+                                                        if len(plan.unused) > 12 else "")
+                self.unused.setText(f"Unused source keys ({len(plan.unused):,}, no target variable has their "
+                                    f"name; rename with a map): {_h(shown)}")
+                self.unused.setToolTip("\n".join(plan.unused[:200]))
+            else:
+                self.unused.setText("Every source key names a target variable." if plan.rows else "")
+                self.unused.setToolTip("")
+        self._update_apply()
+
+    def _update_apply(self) -> None:
+        plan = self.plan
+        busy = self.task.busy
+        if plan is None:
+            ok, tip = False, "Make a plan first"
+        elif self.strict.isChecked() and not plan.strict_ok:
+            ok, tip = False, f"Strict: {plan.strict_failure()}"
+        elif not self.model.applied():
+            ok, tip = False, "Nothing to apply: no matched variable is ticked"
+        else:
+            n = len(self.model.applied())
+            ok, tip = True, f"Write a new model with the {n:,} ticked matched variables set from the source"
+        self.apply_button.setEnabled(ok and not busy)
+        self.apply_button.setToolTip(tip)
+        if plan is not None:
+            n, m = len(self.model.applied()), len(plan.by_status("matched"))
+            self.apply_button.setText(f"Apply {n:,} of {m:,}…" if n != m else "Apply…")
+
+    def _text_changed(self, text: str) -> None:
+        self.proxy.set_text(text)
+
+    def _statuses_changed(self) -> None:
+        self.proxy.set_statuses({s for s, b in self.status_boxes.items() if b.isChecked()})
+
+    def shown_targets(self) -> list[str]:
+        return [self.proxy.index(r, TARGET).data() for r in range(self.proxy.rowCount())]
+
+    def _tick_shown(self, ticked: bool) -> int:
+        return self.model.set_ticked(set(self.shown_targets()), ticked)
+
+    def _table_menu(self, pos) -> None:
+        idx = self.table.indexAt(pos)
+        if not idx.isValid():
+            return
+        name = self.proxy.index(idx.row(), TARGET).data()
+        parts = name.split("/")
+        m = QMenu(self)
+        for depth in range(len(parts) - 1, 0, -1):
+            scope = "/".join(parts[:depth])
+            under = {r.target for r in self.model.rows if r.target.startswith(scope + "/")}
+            m.addAction(f"Untick all under {scope}/", lambda u=under: self.model.set_ticked(u, False))
+            m.addAction(f"Tick all under {scope}/", lambda u=under: self.model.set_ticked(u, True))
+            if depth <= len(parts) - 3:
+                break
+        m.exec(self.table.viewport().mapToGlobal(pos))
+
+    # -- applying ----------------------------------------------------------------------------
+    def default_output(self) -> str:
+        plan = self.plan
+        target = self.target.path().rstrip("/\\")
+        base = os.path.splitext(os.path.basename(target))[0] or "model"
+        if base in ("checkpoint", "model.ckpt"):
+            base = os.path.basename(os.path.dirname(os.path.abspath(target))) or base
+        folder = os.path.dirname(os.path.abspath(target)) if target else os.getcwd()
+        if os.path.isdir(target):
+            folder = os.path.dirname(os.path.abspath(target))
+        if plan is not None and plan.kind == "keras":
+            return os.path.join(folder, f"{base}_restored.keras")
+        return os.path.join(folder, f"{base}_restored")
+
+    def ask_output(self) -> tuple[str, bool] | None:
+        """(output path, force) from the user, or None."""
+        keras = self.plan is not None and self.plan.kind == "keras"
+        if keras:
+            caption = "Write the restored Keras model to"
+            filt = "Keras model (*.keras);;HDF5 model (*.h5);;Keras weights (*.weights.h5)"
+        else:
+            caption = "Write the restored checkpoint into a new folder"
+            filt = "Folder (*)"
+        path, chosen = QFileDialog.getSaveFileName(self, caption, self.default_output(), filt, "",
+                                                   QFileDialog.DontConfirmOverwrite)
+        if not path:
+            return None
+        if keras and not path.lower().endswith((".keras", ".h5")):
+            path += ".h5" if "HDF5" in (chosen or "") else ".keras"
+        force = False
+        if os.path.lexists(path):
+            if not confirm_replace(self, path, "file" if keras else "folder"):
+                return None
+            force = True
+        return path, force
+
+    def apply(self) -> Worker | None:
+        if self.plan is None or not self.apply_button.isEnabled():
+            return None
+        answer = self.ask_output()
+        if answer is None:
+            return None
+        return self.apply_to(*answer)
+
+    def apply_to(self, out: str, force: bool = False) -> Worker:
+        plan, skip = self.plan, set(self.model.skip)
+        worker = Worker(lambda p: apply_plan(plan, out, force, skip, p), path=out, name="restore", tf=True)
+        worker.signals.result.connect(lambda r, w=worker: self._applied(w, r))
+        worker.signals.error.connect(lambda e, tb, w=worker: self._failed(w, out, e, tb))
+        worker.signals.cancelled.connect(lambda w=worker: (self.task.finish(w, "Restore cancelled; nothing was "
+                                                                             "written"), self._update_apply(),
+                                                           self.plan_button.setEnabled(True)))
+        n = len(self.model.applied())
+        self.task.start(worker, f"Restoring {n:,} variables into {out}…")
+        self.apply_button.setEnabled(False)
+        self.plan_button.setEnabled(False)
+        self.jobs.start(worker)
+        return worker
+
+    def _applied(self, worker: Worker, result) -> None:
+        if worker is not self.task.worker:
+            return
+        self.result = result
+        self.last_output = result.out
+        self.task.finish(worker, result.summary())
+        self.plan_button.setEnabled(True)
+        self._update_apply()
+        self.applied.emit(result)
+
+    # -- housekeeping ---------------------------------------------------------------------------
+    def refresh_palette(self) -> None:
+        self.model.refresh_palette()
+        for s, box in self.status_boxes.items():
+            box.setIcon(swatch(STATUSES[s][1]))
+        self._show_plan()
+
+    def changeEvent(self, event) -> None:
+        if event.type() in (QEvent.PaletteChange, QEvent.ApplicationPaletteChange):
+            self.refresh_palette()
+        super().changeEvent(event)
+
+    def reject(self) -> None:
+        self.task.cancel()
+        super().reject()
