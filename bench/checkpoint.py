@@ -20,7 +20,6 @@ The last line is ``RESULT open_s=<s> read_s=<s> browse_peak_rss_mb=<MB> largest_
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path

@@ -214,6 +214,7 @@ def _preview(app, win) -> dict:
 def part_tree(path: Path) -> dict:
     """Core's scope tree, then what the GUI adds on top, at 350k ops."""
     import psutil
+
     from core.formats import open_model
     from gui.details import Summary
     from gui.op_tree import FilterIndex, OpTreeModel
@@ -253,6 +254,7 @@ def _profile_root(path: Path) -> str:
     import cProfile
     import io
     import pstats
+
     from core.formats import open_model
     g = open_model(str(path))
     pr = cProfile.Profile()
@@ -308,8 +310,8 @@ def machine() -> str:
     import platform
 
     import numpy
-    import PySide6
     import pyqtgraph
+    import PySide6
     return (f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
             f"PySide6 {PySide6.__version__}, pyqtgraph {pyqtgraph.__version__}, numpy {numpy.__version__}, "
             f"QT_QPA_PLATFORM={os.environ.get('QT_QPA_PLATFORM', 'offscreen')}")

@@ -105,6 +105,7 @@ def child_seed(path: str) -> dict:
 
 def _pbscope_work(path: str):
     import numpy as np
+
     from core.formats import open_model
     marks = {}
     t1 = time.perf_counter()
@@ -139,6 +140,7 @@ def _backing(arrays) -> dict[str, int]:
 def child_pbscope(path: str) -> dict:
     t0 = time.perf_counter()
     import numpy  # noqa: F401
+
     import core.formats  # noqa: F401
     imports_s = time.perf_counter() - t0
     base, base_peak = C.rss(), C.peak_rss()
@@ -161,7 +163,9 @@ def child_pbscope_profile(path: str) -> dict:
     import cProfile
     import io
     import pstats
+
     import numpy  # noqa: F401
+
     import core.formats  # noqa: F401
     prof = cProfile.Profile()
     prof.enable()

@@ -123,6 +123,7 @@ def child_restore(model: str, out: str) -> dict:
 def child_saver(model: str, out: str) -> dict:
     C.repo_on_path()
     import tensorflow as tf
+
     from core.formats import open_model
     v1 = tf.compat.v1
     source = open_model(model)

@@ -116,6 +116,7 @@ def child_freeze(prefix: str, outputs: list[str]) -> dict:
 
 def child_crc(path: str) -> dict:
     import numpy as np
+
     from core.formats import open_model
     g = open_model(path)
     return {"mode": "crc", "crc": {w.name: zlib.crc32(np.ascontiguousarray(w.array()).tobytes())

@@ -14,7 +14,15 @@ import numpy as np
 
 from .errors import PbscopeError
 from .gcpause import gc_paused
-from .tensors import DType, TensorError, TensorMeta, decode, dtype_of, from_content, shape_of
+from .tensors import (
+    DType,
+    TensorError,
+    TensorMeta,
+    decode,
+    dtype_of,
+    from_content,
+    shape_of,
+)
 
 
 class Op:

@@ -118,7 +118,9 @@ def create_app(argv: list[str] | None = None) -> QApplication:
 def main(path: str | None = None) -> int:
     """``python main.py [PATH]``: the window, with PATH or else the bundled demo model."""
     app = create_app()
-    from .main_window import MainWindow  # after QApplication: it builds palette-drawn icons
+    from .main_window import (
+        MainWindow,  # after QApplication: it builds palette-drawn icons
+    )
 
     win = MainWindow()
     if os.environ.get("PBSCOPE_BENCH_FIRST_PAINT"):

@@ -212,7 +212,7 @@ class DetailsView(QTextBrowser):
         body = [f"<h2>{_e(name)}</h2><div class='path'>{_e(graph.path)}</div>", self._rows(pairs)]
         notes = getattr(graph, "notes", [])
         if notes:
-            body.append(f"<h4>Notes</h4><ul style='margin-left: 0; -qt-list-indent: 1;'>"
+            body.append("<h4>Notes</h4><ul style='margin-left: 0; -qt-list-indent: 1;'>"
                         + "".join(f"<li>{_e(n)}</li>" for n in notes) + "</ul>")
         sigs = getattr(graph, "signatures", {})
         if sigs:

@@ -16,9 +16,22 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHeaderView, QLabel, QMainWindow, QMenu,
-                               QMessageBox, QProgressBar, QSplitter, QStyle, QToolButton, QTreeView,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QProgressBar,
+    QSplitter,
+    QStyle,
+    QToolButton,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from core.errors import PbscopeError
 from core.export import FORMATS, ExportReport, default_export_path, export_weights
@@ -31,8 +44,18 @@ from .diff_view import DiffDialog
 from .filter_bar import FilterBar
 from .fmt import human_bytes, human_count
 from .icons import app_icon
-from .op_tree import DTYPE, NAME, PARAMS, SHAPE, SIZE, TYPE, FilterIndex, FilterQuery, HighlightDelegate, \
-    OpTreeModel
+from .op_tree import (
+    DTYPE,
+    NAME,
+    PARAMS,
+    SHAPE,
+    SIZE,
+    TYPE,
+    FilterIndex,
+    FilterQuery,
+    HighlightDelegate,
+    OpTreeModel,
+)
 from .preview import PreviewPanel
 from .restore_dialog import RestoreDialog
 from .selection import Selection
@@ -1004,7 +1027,9 @@ class MainWindow(QMainWindow):
         graph, weights = self.graph, self.selection.weights()
 
         def run(p: Progress):
-            from core import unfreeze as unfreeze_mod      # TensorFlow is imported inside, in this worker
+            from core import (
+                unfreeze as unfreeze_mod,  # TensorFlow is imported inside, in this worker
+            )
             return unfreeze_mod.unfreeze(graph, outdir, weights=weights, force=force, progress=p)
         worker = Worker(run, path=outdir, name="unfreeze", tf=True)
         worker.signals.result.connect(lambda r, w=worker: self._unfrozen(w, r))

@@ -20,7 +20,12 @@ from .graphdef import load, text_error
 from .metagraph import fill_from_text, read_binary_meta_graph
 from .sniff import Kind
 from .tensorbundle import BundleReader
-from .variables import attach_variables, note_kept_apart, require_values, trainable_names
+from .variables import (
+    attach_variables,
+    note_kept_apart,
+    require_values,
+    trainable_names,
+)
 
 KINDS = ("savedmodel", "savedmodel-text", "savedmodel-dir")
 

@@ -19,8 +19,8 @@ import numpy as np
 from .. import proto
 from ..errors import PbscopeError
 from ..proto.wire import WireError, read_varint
+from ..tensors import TensorError, TensorMeta, dtype_of, from_content
 from ..tfimport import import_tensorflow
-from ..tensors import TensorError, TensorMeta, dtype_of, from_content, shape_of
 
 MAGIC = 0xDB4775248B80FB57
 FOOTER = 48

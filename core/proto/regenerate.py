@@ -15,9 +15,13 @@ OUT = Path(__file__).with_name("tensorflow.fds")
 def build() -> bytes:
     from google.protobuf import descriptor_pb2
     from tensorflow.core.framework import graph_pb2
-    from tensorflow.core.protobuf import (meta_graph_pb2, saved_model_pb2,
-                                          saved_object_graph_pb2, tensor_bundle_pb2,
-                                          trackable_object_graph_pb2)
+    from tensorflow.core.protobuf import (
+        meta_graph_pb2,
+        saved_model_pb2,
+        saved_object_graph_pb2,
+        tensor_bundle_pb2,
+        trackable_object_graph_pb2,
+    )
 
     ordered: dict[str, object] = {}
 

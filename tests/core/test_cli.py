@@ -100,6 +100,7 @@ def test_show_unknown_name(mlp, capsys):
 
 def test_show_nan_inf_is_valid_json(tmp_path, capsys):
     from core import proto
+
     from .graphs import const
     gd = proto.GraphDef()
     const(gd, "w", np.array([np.nan, np.inf, -np.inf, 0.0, 2.0], np.float32))

@@ -161,6 +161,7 @@ def test_dtype_consts(tf_models, prefix):
 def test_dtype_fixture_matches_tf_runtime(tf_models):
     """TF's runtime reads each Const as make_ndarray does (the expectations are right)."""
     import tensorflow as tf
+
     from tests.fixtures.models import normalise
     m = tf_models["dtypes"]
     graph = tf.Graph()

@@ -6,9 +6,9 @@ import mmap
 import numpy as np
 import pytest
 
+from core.errors import Cancelled
 from core.formats import graphdef, open_model
 from core.progress import Progress
-from core.errors import Cancelled
 
 from .graphs import tf1_mlp
 

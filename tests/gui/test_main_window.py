@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from core.errors import PbscopeError
 from core.formats import open_model
+
 from .conftest import ROOT
 
 

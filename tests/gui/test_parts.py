@@ -8,9 +8,16 @@ import pytest
 
 from core import proto
 from core.formats import open_model
+from core.stats import numeric_view, summarize
 from gui.op_tree import FilterIndex, FilterQuery
-from gui.preview import (ValueTableModel, compute_stats, filter_mosaic, heat_axes, histogram, numeric_view,
-                         slice_2d)
+from gui.preview import (
+    ValueTableModel,
+    filter_mosaic,
+    heat_axes,
+    histogram,
+    slice_2d,
+    stats_text,
+)
 from gui.selection import CHECKED, PARTIAL, UNCHECKED, Selection
 
 
@@ -103,7 +110,8 @@ def test_filter_index_visible_paths(tmp_path):
 
 def test_stats_with_nan_inf_and_zeros():
     a = np.array([0, 0, 1, 2, np.nan, np.inf, -np.inf, 3], np.float32)
-    stats, finite, mn, mx, mean = compute_stats(a)
+    st = summarize(a)
+    stats, finite, mn, mx, mean = stats_text(st), st.finite, st.min, st.max, st.mean
     assert stats["NaN"] == "1" and stats["Inf"] == "2"
     assert stats["zeros"] == "25.00 %"
     assert (mn, mx) == (0, 3) and mean == pytest.approx(1.2)
@@ -117,7 +125,8 @@ def test_numeric_views_and_int_histogram():
     assert num.dtype == np.uint8 and "0/1" in note
     assert numeric_view(np.array([b"x"], dtype=object))[0] is None
     q = np.arange(256, dtype=np.uint8)
-    stats, finite, mn, mx, mean = compute_stats(q)
+    st = summarize(q)
+    finite, mn, mx = st.finite, st.min, st.max
     (counts, edges), _ = histogram(finite, mn, mx)
     assert len(counts) == 256 and (counts == 1).all()     # one bin per integer value
 
