@@ -12,7 +12,6 @@ import os
 from dataclasses import dataclass
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QSortFilterProxyModel,
     Qt,
@@ -42,7 +41,7 @@ from core.progress import Progress
 
 from .details import model_name
 from .fmt import number
-from .widgets import HUES, PathField, TaskStrip, swatch, tint
+from .widgets import HUES, PathField, RowsTableModel, TaskStrip, swatch, tint
 from .workers import Jobs, SubProgress, Worker
 
 # status → (label, hue); in the order rows are listed by default (what needs a look first)
@@ -111,7 +110,9 @@ def _shape(shape) -> str:
     return "[" + ", ".join(str(d) for d in shape) + "]"
 
 
-class DiffTableModel(QAbstractTableModel):
+class DiffTableModel(RowsTableModel):
+    HEADERS = HEADERS
+
     def __init__(self, parent=None):
         super().__init__(parent)
         self.rows: list[DiffRow] = []
@@ -129,17 +130,6 @@ class DiffTableModel(QAbstractTableModel):
         self._tints = {s: tint(hue, pal, 0.09 if s == "equal" else None) for s, (_, hue) in STATUSES.items()}
         if self.rows:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, len(HEADERS) - 1))
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
-            return HEADERS[section]
-        return None
 
     def data(self, index, role=Qt.DisplayRole):
         if not index.isValid():

@@ -12,7 +12,6 @@ import html
 import os
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QEvent,
     QModelIndex,
     QSortFilterProxyModel,
@@ -50,7 +49,7 @@ from core.model import Graph, Weight
 from core.progress import Progress
 
 from .details import model_name
-from .widgets import PathField, TaskStrip, confirm_replace, swatch, tint
+from .widgets import PathField, RowsTableModel, TaskStrip, confirm_replace, swatch, tint
 from .workers import Jobs, SubProgress, Worker
 
 STATUSES = {               # status → (label, hue)
@@ -96,7 +95,9 @@ def _h(text) -> str:
     return html.escape(str(text), quote=False)
 
 
-class PlanTableModel(QAbstractTableModel):
+class PlanTableModel(RowsTableModel):
+    HEADERS = HEADERS
+
     """One row per target variable (``plan.rows``); matched rows have a tick box (column USE)."""
 
     ticks_changed = Signal()
@@ -135,17 +136,6 @@ class PlanTableModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, len(HEADERS) - 1))
             self.ticks_changed.emit()
         return changed
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
-            return HEADERS[section]
-        return None
 
     def flags(self, index):
         if not index.isValid():
