@@ -6,9 +6,11 @@ without paying for it.
 """
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
+from importlib import resources
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QTimer
@@ -28,30 +30,14 @@ def demo_model_path() -> str | None:
     return str(DEMO_MODEL) if DEMO_MODEL.is_file() else None
 
 
-def style_sheet() -> str:
-    path = RESOURCES / "style" / "pbscope.qss"
-    return path.read_text(encoding="utf-8") if path.is_file() else ""
-
-
 def dark_palette() -> QPalette:
-    """A neutral dark palette for the Fusion style (every role the widgets use)."""
+    """The dark theme for the Fusion style: resources/style/dark_palette.json, every colour
+    role the widgets use, plus the disabled state's."""
+    spec = json.loads((resources.files("resources") / "style" / "dark_palette.json").read_text("utf-8"))
     p = QPalette()
-    c = QColor
-    roles = {
-        QPalette.Window: c(45, 45, 48), QPalette.WindowText: c(220, 220, 220),
-        QPalette.Base: c(30, 30, 32), QPalette.AlternateBase: c(38, 38, 41),
-        QPalette.ToolTipBase: c(55, 55, 58), QPalette.ToolTipText: c(230, 230, 230),
-        QPalette.Text: c(220, 220, 220), QPalette.Button: c(53, 53, 56), QPalette.ButtonText: c(220, 220, 220),
-        QPalette.BrightText: c(255, 90, 90), QPalette.Link: c(110, 170, 255), QPalette.LinkVisited: c(170, 140, 255),
-        QPalette.Highlight: c(52, 120, 210), QPalette.HighlightedText: c(255, 255, 255),
-        QPalette.PlaceholderText: c(140, 140, 145), QPalette.Light: c(75, 75, 78), QPalette.Midlight: c(62, 62, 65),
-        QPalette.Mid: c(70, 70, 74), QPalette.Dark: c(25, 25, 27), QPalette.Shadow: c(10, 10, 10),
-    }
-    for role, color in roles.items():
-        p.setColor(QPalette.All, role, color)
-    for role in (QPalette.Text, QPalette.WindowText, QPalette.ButtonText):
-        p.setColor(QPalette.Disabled, role, c(120, 120, 124))
-    p.setColor(QPalette.Disabled, QPalette.Highlight, c(70, 70, 74))
+    for group, colors in ((QPalette.All, spec["all"]), (QPalette.Disabled, spec["disabled"])):
+        for role, rgb in colors.items():
+            p.setColor(group, getattr(QPalette, role), QColor(*rgb))
     return p
 
 
@@ -102,9 +88,6 @@ def setup_application(app: QApplication) -> QApplication:
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     app.setStyle(IndicatorStyle(QStyleFactory.create("Fusion")))
-    qss = style_sheet()
-    if qss:
-        app.setStyleSheet(qss)
     theme = QSettings().value("view/theme", "system")
     apply_theme(theme if theme in THEMES else "system", app)
     return app
