@@ -27,7 +27,11 @@ from .tensors import (
 
 class Op:
     """One operation. Name, type, inputs and device are read when the file is opened;
-    the full NodeDef (attrs) is parsed only when asked for, from the file's bytes."""
+    the full NodeDef (attrs) is parsed only when asked for, from the file's bytes.
+
+    ``index`` identifies the op within its graph; it is its position in ``graph.ops`` for
+    the graph's own ops, and counts on after them for function ops and synthetic ones.
+    """
     __slots__ = ("graph", "index", "name", "type", "raw_inputs", "device", "_span", "_node")
 
     def __init__(self, graph: "Graph", index: int, name: str, type_: str, raw_inputs: tuple[str, ...],
