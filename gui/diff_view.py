@@ -20,7 +20,6 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QGridLayout,
@@ -41,7 +40,15 @@ from core.progress import Progress
 
 from .details import model_name
 from .fmt import number
-from .widgets import HUES, PathField, RowsTableModel, TaskStrip, swatch, tint
+from .widgets import (
+    HUES,
+    PathField,
+    RowsTableModel,
+    TaskStrip,
+    status_boxes,
+    swatch,
+    tint,
+)
 from .workers import Jobs, SubProgress, Worker
 
 # status → (label, hue); in the order rows are listed by default (what needs a look first)
@@ -236,16 +243,11 @@ class DiffDialog(QDialog):
         self.filter_edit = QLineEdit(self)
         self.filter_edit.setPlaceholderText("Filter keys")
         self.filter_edit.setClearButtonEnabled(True)
-        self.status_boxes: dict[str, QCheckBox] = {}
+        self.status_boxes = status_boxes(self, STATUSES, self._statuses_changed)
         filters = QHBoxLayout()
         filters.setSpacing(10)
         filters.addWidget(self.filter_edit, 1)
-        for s, (label, hue) in STATUSES.items():
-            box = QCheckBox(label, self)
-            box.setChecked(True)
-            box.setIcon(swatch(hue))
-            box.toggled.connect(self._statuses_changed)
-            self.status_boxes[s] = box
+        for box in self.status_boxes.values():
             filters.addWidget(box)
         self.count = QLabel(self)
         self.count.setForegroundRole(QPalette.PlaceholderText)

@@ -49,7 +49,15 @@ from core.model import Graph, Weight
 from core.progress import Progress
 
 from .details import model_name
-from .widgets import PathField, RowsTableModel, TaskStrip, confirm_replace, swatch, tint
+from .widgets import (
+    PathField,
+    RowsTableModel,
+    TaskStrip,
+    confirm_replace,
+    status_boxes,
+    swatch,
+    tint,
+)
 from .workers import Jobs, SubProgress, Worker
 
 STATUSES = {               # status → (label, hue)
@@ -369,7 +377,7 @@ class RestoreDialog(QDialog):
         self.filter_edit = QLineEdit(self)
         self.filter_edit.setPlaceholderText("Filter variables (a scope, a name…)")
         self.filter_edit.setClearButtonEnabled(True)
-        self.status_boxes: dict[str, QCheckBox] = {}
+        self.status_boxes = status_boxes(self, STATUSES, self._statuses_changed)
         self.tick_shown = QPushButton("Tick shown", self)
         self.tick_shown.setToolTip("Tick every matched variable the filter shows")
         self.tick_shown.clicked.connect(lambda: self._tick_shown(True))
@@ -379,12 +387,7 @@ class RestoreDialog(QDialog):
         frow = QHBoxLayout()
         frow.setSpacing(10)
         frow.addWidget(self.filter_edit, 1)
-        for s, (label, hue) in STATUSES.items():
-            box = QCheckBox(label, self)
-            box.setChecked(True)
-            box.setIcon(swatch(hue))
-            box.toggled.connect(self._statuses_changed)
-            self.status_boxes[s] = box
+        for box in self.status_boxes.values():
             frow.addWidget(box)
         frow.addWidget(self.tick_shown)
         frow.addWidget(self.untick_shown)

@@ -16,6 +16,7 @@ from PySide6.QtGui import (
     QPixmap,
 )
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -302,3 +303,15 @@ class RowsTableModel(QAbstractTableModel):
         if orientation == Qt.Horizontal and role == Qt.DisplayRole:
             return self.HEADERS[section]
         return None
+
+
+def status_boxes(parent, statuses: dict, on_toggled) -> dict:
+    """One ticked check box per status ({status: (label, hue)}), with its colour swatch."""
+    boxes = {}
+    for status, (label, hue) in statuses.items():
+        box = QCheckBox(label, parent)
+        box.setChecked(True)
+        box.setIcon(swatch(hue))
+        box.toggled.connect(on_toggled)
+        boxes[status] = box
+    return boxes
