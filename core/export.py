@@ -206,28 +206,91 @@ def _unlink(path: str) -> None:
         pass
 
 
-class _CountingWriter:
-    """A file wrapper that reports bytes written and lets Cancel stop a long dump."""
+class _Sink:
+    """The output file, as the writers see it: counts bytes for the progress bar (Cancel
+    stops a long dump there), and copies a tensor whose bytes lie raw in the model's file
+    straight from file to file inside the kernel (copy_file_range): no page faults on
+    the memory map, no copy through this process."""
 
-    def __init__(self, f, progress: Progress, total: int, start: float):
+    def __init__(self, f, progress: Progress, total: int, start: float = 0.0):
         self.f, self.progress, self.total, self.start = f, progress, max(total, 1), start
         self.written = 0
+        # id(array) → (the array, fd, offset, length); holding the array keeps its id from
+        # being reused by another array while the entry lives
+        self._spans: dict[int, tuple[np.ndarray, int, int, int]] = {}
+        self._fds: dict[str, int] = {}
+
+    def know(self, a: np.ndarray, w: Weight) -> None:
+        """``a`` is ``w``'s values: remember where they lie in a file, if they do."""
+        span = w.graph.span(w)
+        if span is None or not hasattr(os, "copy_file_range") or span[2] != a.nbytes:
+            return
+        path, offset, length = span
+        fd = self._fds.get(path)
+        if fd is None:
+            try:
+                fd = self._fds[path] = os.open(path, os.O_RDONLY)
+            except OSError:
+                return
+        self._spans[id(a)] = (a, fd, offset, length)
 
     def write(self, data) -> int:
-        n = self.f.write(data)
-        self.written += len(memoryview(data).cast("B")) if not isinstance(data, bytes) else len(data)
+        view = memoryview(data)
+        n = view.nbytes
+        span = self._spans.pop(id(view.obj), None) if isinstance(data, (pickle.PickleBuffer, np.ndarray)) \
+            else None
+        if span is None or span[0] is not view.obj or not self._copy(*span[1:]):
+            self.f.write(data)
+        self.written += n
         self.progress.report(self.start + (1 - self.start) * min(1.0, self.written / self.total))
         return n
+
+    def write_array(self, a: np.ndarray) -> None:
+        """An array's raw bytes (C order), copied file to file where they allow."""
+        a = np.ascontiguousarray(a)
+        span = self._spans.get(id(a))
+        self.write(a if span is not None and span[0] is a else a.reshape(-1).view(np.uint8))
+
+    def _copy(self, src: int, offset: int, length: int) -> bool:
+        self.f.flush()
+        dst = self.f.fileno()
+        done = 0
+        try:
+            while done < length:
+                n = os.copy_file_range(src, dst, length - done, offset + done)
+                if n <= 0:
+                    break
+                done += n
+        except OSError:
+            pass
+        if done == length:
+            return True
+        if done:   # a partial kernel copy: undo it, the plain write redoes it all
+            os.lseek(dst, -done, os.SEEK_CUR)
+            os.ftruncate(dst, os.lseek(dst, 0, os.SEEK_CUR))
+        return False
+
+    def close(self) -> None:
+        for fd in self._fds.values():
+            os.close(fd)
+        self._fds.clear()
+        self._spans.clear()
 
 
 # -- formats ------------------------------------------------------------------
 
 def _write_pickle(named, out: str, progress: Progress) -> int:
     def write(f) -> int:
-        d = dict(_arrays(named, progress, share=0.1, release=False))
-        total = sum(a.nbytes for a in d.values())
-        pickle.dump(d, _CountingWriter(f, progress, total, 0.1), protocol=pickle.HIGHEST_PROTOCOL)
-        return total
+        sink = _Sink(f, progress, sum(w.nbytes for _, w in named), 0.1)
+        d = {}
+        try:
+            for (k, a), (_, w) in zip(_arrays(named, progress, share=0.1, release=False), named):
+                d[k] = a
+                sink.know(a, w)
+            pickle.dump(d, sink, protocol=pickle.HIGHEST_PROTOCOL)
+        finally:
+            sink.close()
+        return sum(a.nbytes for a in d.values())
     return _atomic_file(out, write)
 
 
@@ -264,8 +327,13 @@ def _write_safetensors(named, out: str, progress: Progress) -> int:
     def write(f) -> int:
         f.write(len(blob).to_bytes(8, "little"))
         f.write(blob)
-        for k, a in _arrays(named, progress):
-            f.write(np.ascontiguousarray(a).reshape(-1).view(np.uint8))
+        sink = _Sink(f, progress, offset)
+        try:
+            for (k, a), (_, w) in zip(_arrays(named, progress), named):
+                sink.know(a, w)
+                sink.write_array(a)
+        finally:
+            sink.close()
         return offset
     return _atomic_file(out, write)
 

@@ -354,6 +354,7 @@ class Graph:
         self.node_parser: Callable[[Op], object] | None = None
         self.value_loader: Callable[[Weight], np.ndarray] | None = None
         self.page_release: Callable[[Weight], None] | None = None
+        self.file_span: Callable[[Weight], tuple[str, int, int] | None] | None = None
         self.const_meta: dict[int, ConstMeta] = {}
 
     def finish(self, discover: Callable[["Graph"], list[Weight]]) -> "Graph":
@@ -500,6 +501,11 @@ class Graph:
             return decode(op.node.attr["value"].tensor)
         except TensorError as e:
             raise PbscopeError(self.path, f"{op.name}: {e}") from None
+
+    def span(self, w: Weight) -> tuple[str, int, int] | None:
+        """(file, offset, length) where ``w``'s values lie as raw little-endian bytes, if
+        they do: exports then copy them file to file, inside the kernel."""
+        return self.file_span(w) if self.file_span is not None else None
 
     def release(self, w: Weight) -> None:
         """Done with ``w``'s values for now: a memory-mapped reader drops their pages from

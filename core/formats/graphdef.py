@@ -129,9 +129,16 @@ class _Scanner:
         except (WireError, IndexError):
             raise PbscopeError(self.path, _diagnose(view[self.start:total], self.start)) from None
         self.graph.node_parser = self._node_of
+        self.graph.file_span = self._span
         if isinstance(self.buf, mmap.mmap):
             self.graph.page_release = self._release_weight
         return self.library
+
+    def _span(self, w):
+        m = self.graph.const_meta.get(w.op.index) if w.op is not None else None
+        if m is None or m.content is None:
+            return None
+        return self.path, m.offset, len(m.content)
 
     def _release_weight(self, w) -> None:
         m = self.graph.const_meta.get(w.op.index) if w.op is not None else None

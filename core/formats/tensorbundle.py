@@ -134,6 +134,13 @@ class BundleReader:
         except (TensorError, WireError) as err:
             raise PbscopeError(path, f"{key}: {err}") from None
 
+    def span(self, key: str) -> tuple[str, int, int] | None:
+        """(shard file, offset, length) of a numeric tensor's raw bytes."""
+        e = self.entries.get(key)
+        if e is None or e.sliced or self.v1 or e.dtype % 100 == 7:
+            return None
+        return self.shard_path(e.shard), e.offset, e.size
+
     def release(self, key: str) -> None:
         """Drop the pages of ``key``'s bytes from this process's RSS (streaming exports)."""
         e = self.entries.get(key)

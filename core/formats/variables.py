@@ -135,6 +135,7 @@ def attach_variables(graph: Graph, bundle: BundleReader | None, unavailable: str
     if bundle is not None:
         graph.value_loader = lambda w: bundle.read(key_of[w.name]) if w.name in key_of else None
         graph.page_release = lambda w: bundle.release(key_of.get(w.name, ""))
+        graph.file_span = lambda w: bundle.span(key_of[w.name]) if w.name in key_of else None
     return weights, extra
 
 

@@ -185,3 +185,41 @@ def test_replaces_an_existing_file_atomically(model_and_old):
     export_weights(g.weights[:1], tmp / "w_npy")      # a second export replaces the folder
     assert len(open_model(tmp / "w_npy").weights) == 1
     assert not [n for n in os.listdir(tmp) if ".part" in n or ".old-" in n]
+
+
+@pytest.mark.parametrize("fmt", ["pkl", "safetensors"])
+def test_big_tensors_are_copied_file_to_file_and_equal(fmt, tmp_path, monkeypatch):
+    """Tensors stored raw in the model's file go out by copy_file_range: same bytes."""
+    from core.formats import graphdef
+    monkeypatch.setattr(graphdef, "MAP_FILE", 0)          # memory-map even this small file
+    data, expected = _big_and_small_graph()
+    (tmp_path / "m.pb").write_bytes(data)
+    g = open_model(tmp_path / "m.pb")
+    big = g.find_weight("big/w0:0")
+    assert g.span(big) is not None and sum(1 for w in g.weights if g.span(w)) == 6
+    copies = []
+    real = os.copy_file_range
+    monkeypatch.setattr(os, "copy_file_range", lambda *a: copies.append(a[2]) or real(*a))
+    export_weights(g.weights, tmp_path / ("w." + fmt))
+    assert sorted(copies) == sorted(w.nbytes for w in g.weights if g.span(w))
+    back = open_model(tmp_path / ("w." + fmt))
+    assert [w.key for w in back.weights] == list(expected)
+    for k, v in expected.items():
+        np.testing.assert_array_equal(back.find_weight(k).array(), v)
+
+
+def _big_and_small_graph():
+    """Big weights (read in place) between small ones (copied by protobuf), interleaved,
+    so that freed arrays' ids get reused while an export streams."""
+    from core import proto
+
+    from .graphs import const, op
+    rng = np.random.default_rng(5)
+    gd, expected = proto.GraphDef(), {}
+    for i in range(6):
+        for name, shape in ((f"big/w{i}", (90, 200 + i)), (f"small/b{i}", (7 + i,))):
+            v = rng.standard_normal(shape).astype(np.float32)
+            const(gd, name, v)
+            op(gd, name + "/read", "Identity", name)
+            expected[name + ":0"] = v
+    return gd.SerializeToString(), expected
