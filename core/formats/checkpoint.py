@@ -13,13 +13,11 @@ import glob
 import os
 import re
 
-from google.protobuf import text_format
-
 from .. import proto
 from ..errors import PbscopeError
 from ..model import Graph
 from ..progress import NO_PROGRESS, Progress
-from .graphdef import load, text_error
+from .graphdef import load, parse_text
 from .metagraph import fill_from_text, read_binary_meta_graph
 from .sniff import Kind
 from .tensorbundle import BundleReader
@@ -67,14 +65,7 @@ def open_graph(kind: Kind, progress: Progress = NO_PROGRESS) -> Graph:
 
 def _read_meta(path: str, kind: str, graph: Graph, progress: Progress):
     if kind == "metagraph-text":
-        meta = proto.MetaGraphDef()
-        try:
-            with open(path, "rb") as f:
-                text_format.Parse(f.read().decode("utf-8"), meta)
-        except UnicodeDecodeError as e:
-            raise PbscopeError(path, f"not valid UTF-8 text at byte {e.start}") from None
-        except text_format.ParseError as e:
-            raise PbscopeError(path, f"not a valid MetaGraphDef in text format: {text_error(e)}") from None
+        meta = parse_text(path, proto.MetaGraphDef(), "MetaGraphDef")
         fill_from_text(graph, meta)
         return meta
     return read_binary_meta_graph(path, load(path, os.path.getsize(path)), graph, progress=progress)

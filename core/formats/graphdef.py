@@ -39,7 +39,7 @@ def open_graph(kind: Kind, progress: Progress = NO_PROGRESS) -> Graph:
     path = kind.path
     progress.report(0.0, "reading")
     if kind.name == "graphdef-text":
-        gd = _read_text(path)
+        gd = parse_text(path, proto.GraphDef(), "GraphDef")
         graph = Graph(path, "GraphDef (text)")
         graph.ops = [Op.from_node(graph, i, n) for i, n in enumerate(gd.node)]
         library = gd.library if gd.HasField("library") else None
@@ -71,18 +71,18 @@ def load(path: str, size: int):
         raise PbscopeError(path, f"cannot read it: {e.strerror or e}") from None
 
 
-def _read_text(path: str):
+def parse_text(path: str, message, what: str):
+    """``message`` filled from the protobuf text file at ``path``; one line if it is not."""
     try:
         with open(path, "rb") as f:
             text = f.read().decode("utf-8")
     except UnicodeDecodeError as e:
         raise PbscopeError(path, f"not valid UTF-8 text at byte {e.start}") from None
-    gd = proto.GraphDef()
     try:
-        text_format.Parse(text, gd)
+        text_format.Parse(text, message)
     except text_format.ParseError as e:
-        raise PbscopeError(path, f"not a valid GraphDef in text format: {text_error(e)}") from None
-    return gd
+        raise PbscopeError(path, f"not a valid {what} in text format: {text_error(e)}") from None
+    return message
 
 
 def text_error(err: text_format.ParseError) -> str:

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import os
 
-from google.protobuf import text_format
-
 from .. import proto
 from ..errors import PbscopeError
 from ..model import Graph
 from ..progress import NO_PROGRESS, Progress
 from ..proto.wire import LEN, VARINT, WireError, iter_fields
-from .graphdef import load, text_error
+from .graphdef import load, parse_text
 from .metagraph import fill_from_text, read_binary_meta_graph
 from .sniff import Kind
 from .tensorbundle import BundleReader
@@ -110,14 +108,7 @@ def _tags(pb: str, view, s: int, e: int) -> list[str]:
 
 
 def _text(pb: str, graph: Graph):
-    sm = proto.SavedModel()
-    try:
-        with open(pb, "rb") as f:
-            text_format.Parse(f.read().decode("utf-8"), sm)
-    except UnicodeDecodeError as e:
-        raise PbscopeError(pb, f"not valid UTF-8 text at byte {e.start}") from None
-    except text_format.ParseError as e:
-        raise PbscopeError(pb, f"not a valid SavedModel in text format: {text_error(e)}") from None
+    sm = parse_text(pb, proto.SavedModel(), "SavedModel")
     if not sm.meta_graphs:
         raise PbscopeError(pb, "a SavedModel with no meta graph")
     tags = [list(m.meta_info_def.tags) for m in sm.meta_graphs]
