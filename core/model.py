@@ -157,6 +157,27 @@ def tensor_summary(t) -> str:
     return f"<tensor {dtype_label(t.dtype)} {shape_value(t.tensor_shape)}>"
 
 
+@dataclass(frozen=True, eq=False, slots=True)
+class Quantization:
+    """How a weight's stored integers map to real values: ``real = (q - zero_point) * scale``,
+    per tensor (scalar scale) or per channel along ``axis``. Readers of quantized formats
+    (TFLite, TF.js) attach it; the preview shows it; export applies it on request."""
+    scale: np.ndarray
+    zero_point: np.ndarray
+    axis: int | None = None
+    note: str = ""      # how the file stored it, in words ("int8, per channel", "uint8 min/scale")
+    applied: bool = False   # the reader already gives real values (TF.js): shown, never re-applied
+
+    def dequantize(self, q: np.ndarray) -> np.ndarray:
+        scale = np.asarray(self.scale, np.float32)
+        zero = np.asarray(self.zero_point, np.float32)
+        if self.axis is not None and scale.ndim == 1 and q.ndim:
+            shape = [1] * q.ndim
+            shape[self.axis] = -1
+            scale, zero = scale.reshape(shape), zero.reshape(shape)
+        return ((q.astype(np.float32) - zero) * scale).astype(np.float32)
+
+
 @dataclass(eq=False, slots=True)
 class Weight:
     """A tensor worth exporting, whatever the format stored it in.
@@ -177,6 +198,7 @@ class Weight:
     trainable: bool = True
     error: str | None = None
     raw_key: str | None = None     # the file's own name for it, where that is not var_name
+    quant: Quantization | None = None  # stored quantized: how to get real values
 
     @property
     def key(self) -> str:
@@ -200,10 +222,13 @@ class Weight:
     def available(self) -> bool:
         return self.error is None
 
-    def array(self) -> np.ndarray:
+    def array(self, dequantize: bool = False) -> np.ndarray:
+        """The values as stored; with ``dequantize``, quantized ones as float32 real values."""
         if self.error:
             raise PbscopeError(self.graph.path, f"{self.name}: {self.error}")
-        return self.graph.load_weight(self)
+        a = self.graph.load_weight(self)
+        q = self.quant
+        return q.dequantize(a) if dequantize and q is not None and not q.applied else a
 
 
 _NO_CHILDREN: dict = {}

@@ -15,10 +15,10 @@ from ..gcpause import gc_paused
 from ..model import Graph
 from ..progress import NO_PROGRESS, Progress
 from ..proto.wire import WireError
-from . import checkpoint, graphdef, savedmodel, weightsfile
+from . import checkpoint, graphdef, keras, savedmodel, tfjs, tflite, weightsfile
 from .sniff import Kind, sniff
 
-READERS = {kind: reader for reader in (graphdef, checkpoint, savedmodel, weightsfile)
+READERS = {kind: reader for reader in (graphdef, checkpoint, savedmodel, weightsfile, keras, tflite, tfjs)
            for kind in reader.KINDS}
 
 

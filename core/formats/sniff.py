@@ -39,6 +39,8 @@ LABELS = {
     "npy": "a numpy .npy array",
     "safetensors": "a safetensors file",
     "tflite": "a TensorFlow Lite model (.tflite)",
+    "json": "a JSON file",
+    "tfjs-shard": "a TF.js weight shard (its model.json is beside it)",
     "onnx": "an ONNX model",
     "protobuf": "a protobuf message, but not a TensorFlow graph",
 }
@@ -115,6 +117,8 @@ def sniff_bytes(path: str, head: bytes, tail: bytes, size: int) -> str:
     if tail == _TABLE_MAGIC:
         return "checkpoint-index"
     if _is_text(head):
+        if head.lstrip()[:1] == b"{":
+            return "json"   # TF.js model.json, or some other JSON: its reader tells
         m = _FIRST_TEXT_FIELD.match(head)
         kind = _TEXT_FIELDS.get(m.group(1).decode()) if m else None
         if kind:
@@ -127,7 +131,20 @@ def sniff_bytes(path: str, head: bytes, tail: bytes, size: int) -> str:
         return "checkpoint-index"  # a damaged one: its reader says what is wrong
     if binary:
         return binary
+    if _listed_in_tfjs_manifest(path):
+        return "tfjs-shard"
     raise PbscopeError(path, "not a TensorFlow model: neither a protobuf GraphDef nor any format pbscope knows")
+
+
+def _listed_in_tfjs_manifest(path: str) -> bool:
+    """Raw weight bytes have no magic: a shard is known by the model.json beside it."""
+    folder, name = os.path.split(os.path.abspath(path))
+    try:
+        with open(os.path.join(folder, "model.json"), "rb") as f:
+            text = f.read(64 << 20)
+    except OSError:
+        return False
+    return b'"weightsManifest"' in text and b'"' + name.encode("utf-8", "replace") + b'"' in text
 
 
 def _zip_kind(path: str) -> str:
