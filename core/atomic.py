@@ -3,12 +3,19 @@ beside the target, fsynced, then renamed into place.
 
 Used by export, restore and unfreeze. Temporary files get the permissions a plain
 ``open(path, "w")`` would give (mkstemp/mkdtemp make them private, 0600/0700).
+
+A process killed mid-write (kill -9, a power cut) cannot clean up: its temporary's name
+carries its host and process id (``.w.pkl.k3j2.pbscope-host-4711.part``), and the next
+write into that folder removes the temporaries of processes that no longer run on this
+host. A live process's temporary is never touched.
 """
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
+import socket
 import tempfile
 
 from .errors import PbscopeError
@@ -26,11 +33,52 @@ def umask() -> int:
     return 0o022
 
 
+def _host() -> str:
+    return re.sub(r"[^A-Za-z0-9_]", "_", socket.gethostname())[:40] or "host"
+
+
+_STALE = re.compile(r"^\..*\.pbscope-(?P<host>\w+)-(?P<pid>\d+)\.part$")
+
+
+def _suffix() -> str:
+    return f".pbscope-{_host()}-{os.getpid()}.part"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:     # EPERM: it runs, as another user
+        return True
+    return True
+
+
+def remove_stale(folder: str) -> None:
+    """Remove the temporaries that dead pbscope processes of this host left in ``folder``."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    host = _host()
+    for name in names:
+        m = _STALE.match(name)
+        if not m or m["host"] != host or int(m["pid"]) == os.getpid() or _alive(int(m["pid"])):
+            continue
+        path = os.path.join(folder, name)
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+
+
 def temp_file_beside(out: str) -> tuple[int, str]:
     """(fd, path) of a new temporary file in ``out``'s folder."""
     folder = os.path.dirname(os.path.abspath(out))
+    remove_stale(folder)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(out)}.", suffix=".part", dir=folder)
+        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(out)}.", suffix=_suffix(), dir=folder)
         os.fchmod(fd, 0o666 & ~umask())
     except OSError as e:
         raise PbscopeError(out, f"cannot write in {folder}: {e.strerror or e}") from None
@@ -39,8 +87,9 @@ def temp_file_beside(out: str) -> tuple[int, str]:
 
 def temp_dir_beside(out: str) -> str:
     folder = os.path.dirname(os.path.abspath(out))
+    remove_stale(folder)
     try:
-        tmp = tempfile.mkdtemp(prefix=f".{os.path.basename(out)}.", suffix=".part", dir=folder)
+        tmp = tempfile.mkdtemp(prefix=f".{os.path.basename(out)}.", suffix=_suffix(), dir=folder)
         os.chmod(tmp, 0o777 & ~umask())
     except OSError as e:
         raise PbscopeError(out, f"cannot write in {folder}: {e.strerror or e}") from None

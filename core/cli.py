@@ -12,17 +12,15 @@ import re
 import sys
 
 from .errors import PbscopeError
+from .limits import bytes_text
 from .model import Graph, Weight
 
 PROG = "pbscope"
 
 
 def human_bytes(n: int) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:,} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return str(n)
+    """Never raises, whatever the value (a hostile shape's byte count can be 2**200)."""
+    return bytes_text(n)
 
 
 def _open(path: str) -> Graph:
@@ -141,6 +139,7 @@ def _resolve(g: Graph, name: str) -> Weight | None:
 
 
 def cmd_show(args) -> int:
+    import numpy as np
     from .stats import first_values, tensor_stats
     g = _open(args.path)
     w = _resolve(g, args.name)
@@ -160,6 +159,10 @@ def cmd_show(args) -> int:
            "values": first_values(a, args.values)}
     if w.dtype is not None and w.dtype.quantized:
         out["quantized"] = True
+    q = w.quant
+    if q is not None:
+        out["quantization"] = {"scale": np.asarray(q.scale).tolist(), "axis": q.axis, "note": q.note,
+                               "zero_point": np.asarray(q.zero_point).tolist()}
     if args.json:
         _print_json(out)
         return 0
@@ -168,6 +171,8 @@ def cmd_show(args) -> int:
     print(f"op      {w.op.type if w.op else '-'}{'  (' + w.role + ')' if w.role else ''}")
     q = "  (quantized)" if out.get("quantized") else ""
     print(f"shape   {list(a.shape)}   dtype {w.dtype_name}{q}   {a.size:,} values, {human_bytes(a.nbytes)}")
+    if w.quant is not None:
+        print(f"quant   {w.quant.summary()}")
     if st["min"] is not None:
         print(f"min     {_num(st['min'])}   max {_num(st['max'])}")
         print(f"mean    {_num(st['mean'])}   std {_num(st['std'])}")
@@ -223,7 +228,8 @@ def cmd_export(args) -> int:
     chosen = select_weights(pool, args.select or [], args.exclude or [])
     if not chosen:
         raise PbscopeError(g.path, "no weights match the --select/--exclude patterns")
-    report = export_weights(chosen, args.output, fmt=args.format, keys=args.keys, model_path=g.path)
+    report = export_weights(chosen, args.output, fmt=args.format, keys=args.keys, model_path=g.path,
+                            dequantize=args.dequantize)
     if args.json:
         _print_json(report.as_dict())
     else:
@@ -312,6 +318,34 @@ def cmd_unfreeze(args) -> int:
     return 0
 
 
+# -- graph ----------------------------------------------------------------------
+
+def cmd_graph(args) -> int:
+    from .graphview import ALL, build_view
+    from .graphview.picture import picture_format, write_picture
+    if args.output:
+        picture_format(args.output)        # a wrong extension fails before the work
+    g = _open(args.path)
+    view = build_view(g, args.scope or "", ALL if args.all else (args.expand or ()),
+                      direction=args.direction, constants=args.constants)
+    if args.output:
+        rasterize = RASTERIZER() if RASTERIZER is not None and args.output.lower().endswith(".png") else None
+        write_picture(view, args.output, rasterize)
+    if args.json:
+        _print_json(view.to_json())
+    else:
+        print(f"drew {len(view.items):,} boxes and {len(view.edges):,} edges of "
+              f"{view.scope or 'the top level'} to {args.output}")
+    for note in view.notes:
+        print(f"note: {note}", file=sys.stderr)
+    return 0
+
+
+# The window's PNG rasteriser, set by main.py (core never imports Qt): a callable that
+# returns ``(svg_bytes, out_path) -> None`` when called, or None without Qt.
+RASTERIZER = None
+
+
 # -- plumbing -------------------------------------------------------------------
 
 def _print_json(obj) -> None:
@@ -361,6 +395,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--format", choices=("pkl", "npz", "safetensors", "npy"))
     s.add_argument("--keys", choices=("seed", "var"), default="seed",
                    help="seed: scope/name:0 (as the seed's restore expects); var: scope/name")
+    s.add_argument("--dequantize", action="store_true",
+                   help="quantized weights (TFLite, TF.js) as float32 real values, not as stored")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_export)
 
@@ -388,6 +424,17 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_restore)
 
+    s = sub.add_parser("graph", help="a picture of how the ops connect, scopes collapsed (SVG or PNG)")
+    s.add_argument("path")
+    s.add_argument("-o", "--output", metavar="OUT", help="OUT.svg or OUT.png")
+    s.add_argument("--scope", metavar="SCOPE", help="draw inside this scope (default: the top level)")
+    s.add_argument("--expand", action="append", metavar="SCOPE", help="open this scope in place (repeatable)")
+    s.add_argument("--all", action="store_true", help="open every scope (as far as the node cap allows)")
+    s.add_argument("--direction", choices=("TB", "LR"), default="TB", help="top to bottom, or left to right")
+    s.add_argument("--constants", action="store_true", help="draw every constant as its own node")
+    s.add_argument("--json", action="store_true", help="print the laid-out nodes and edges")
+    s.set_defaults(func=cmd_graph)
+
     s = sub.add_parser("unfreeze", help="turn a frozen graph into a trainable TF1 checkpoint")
     s.add_argument("path")
     s.add_argument("-o", "--output", required=True, metavar="OUTDIR")
@@ -400,7 +447,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "graph" and not args.output and not args.json:
+        parser.error("graph: say where the picture goes (-o OUT.svg|OUT.png), or ask for --json")
     try:
         return args.func(args)
     except PbscopeError as e:

@@ -3,7 +3,13 @@
 Every write is atomic: it goes to a temporary file in the target folder, is
 fsynced, then renamed into place. Cancel, a failing disk or a tensor that cannot be
 decoded leaves no partial file behind and any file already at the target untouched.
-npz, safetensors and npy stream tensor by tensor; pickle needs the whole dict.
+npz, safetensors and npy stream tensor by tensor, a broadcast constant (one stored value
+for a whole shape, see tensors.py) in 1 MiB chunks; pickle needs the whole dict, so it
+takes broadcast constants only up to limits.PICKLE_BROADCAST_MAX.
+
+Errors blame the file at fault: a defect of the input (a tensor that cannot be read, a
+name no .npz can hold) names the input and the tensor; only the destination's own
+problems (no space, no permission, a dtype the format lacks) name the destination.
 """
 from __future__ import annotations
 
@@ -20,8 +26,10 @@ import numpy as np
 
 from .atomic import fsync_dir, output_folder, temp_file_beside
 from .errors import Cancelled, PbscopeError
+from .limits import PICKLE_BROADCAST_MAX, TensorError, bytes_text, check_npz_key, count_text, name_text
 from .model import Weight
 from .progress import NO_PROGRESS, Progress
+from .tensors import flat_chunks, is_broadcast
 
 FORMATS = {
     "pkl": "Pickle {key: ndarray} (the seed's format)",
@@ -70,8 +78,9 @@ def default_export_path(model_path: str | os.PathLike, folder: str | os.PathLike
 
 def export_weights(weights: Iterable[Weight], out: str | os.PathLike, fmt: str | None = None,
                    keys: str = "seed", progress: Progress = NO_PROGRESS,
-                   model_path: str | None = None) -> ExportReport:
-    """Write ``weights`` to ``out``. Keys: ``seed`` → ``scope/name:0``; ``var`` → ``scope/name``."""
+                   model_path: str | None = None, dequantize: bool = False) -> ExportReport:
+    """Write ``weights`` to ``out``. Keys: ``seed`` → ``scope/name:0``; ``var`` → ``scope/name``.
+    ``dequantize``: quantized weights as float32 real values, not as stored."""
     t0 = time.perf_counter()
     out = os.fspath(out)
     fmt = format_for(out, fmt)
@@ -89,10 +98,16 @@ def export_weights(weights: Iterable[Weight], out: str | os.PathLike, fmt: str |
         raise PbscopeError(out, "is a folder; give a file name")
     named = _named(weights, keys, out)
     _check_dtypes(named, fmt, out)
+    _check_space(named, out)
     writer = {"pkl": _write_pickle, "npz": _write_npz, "safetensors": _write_safetensors,
               "npy": _write_npy_folder}[fmt]
     progress.path = progress.path or out
-    nbytes = writer(named, out, progress)
+    try:
+        nbytes = writer(named, out, progress, dequantize)
+    except MemoryError as e:
+        asked = f" ({e})" if str(e) else ""
+        raise PbscopeError(out, f"not enough memory to write it{asked}; the {fmt} format needs "
+                                f"{bytes_text(sum(w.nbytes for _, w in named))} of tensors") from None
     progress.report(1.0, "written")
     return ExportReport(out, fmt, len(named), nbytes, time.perf_counter() - t0)
 
@@ -107,6 +122,24 @@ def _check_dtypes(named, fmt: str, out: str) -> None:
         if fmt in ("npz", "npy") and w.dtype is not None and w.dtype.np.kind == "V":
             raise PbscopeError(out, f"{k}: .npy/.npz cannot hold {name} (numpy would store raw "
                                     f"bytes); use pkl or safetensors")
+        if fmt == "npz":    # a name from the input that no .npz can hold: the input's defect
+            try:
+                check_npz_key(k)
+            except TensorError as e:
+                raise PbscopeError(w.graph.path, f"{name_text(k)}: {e}") from None
+
+
+def _check_space(named, out: str) -> None:
+    """Refuse before writing a byte what the destination's free space cannot hold."""
+    need = sum(w.nbytes for _, w in named)
+    try:
+        st = os.statvfs(os.path.dirname(os.path.abspath(out)))
+    except (OSError, AttributeError):
+        return
+    free = st.f_bavail * st.f_frsize
+    if need > free:
+        raise PbscopeError(out, f"not enough free space: the tensors take {bytes_text(need)}, "
+                                f"the disk has {bytes_text(free)} free")
 
 
 def _same_file(a: str, b: str) -> bool:
@@ -121,23 +154,23 @@ def _named(weights: list[Weight], keys: str, out: str) -> list[tuple[str, Weight
     for w in weights:
         k = w.key if keys == "seed" else w.var_name
         if k in seen and seen[k] is not w:
-            raise PbscopeError(out, f"two weights share the key {k!r} ({seen[k].name}, {w.name})")
+            raise PbscopeError(w.graph.path, f"two weights share the key {name_text(k)!r} "
+                                             f"({name_text(seen[k].name)}, {name_text(w.name)})")
         if not w.available:
-            raise PbscopeError(out, f"{w.name}: {w.error}")
+            raise PbscopeError(w.graph.path, f"{name_text(w.name)}: {w.error}")
         seen[k] = w
     return list(seen.items())
 
 
-def _arrays(named, progress: Progress, share: float = 1.0, release: bool = True):
+def _arrays(named, progress: Progress, share: float = 1.0, release: bool = True,
+            dequantize: bool = False):
     """(key, array) one at a time; once the writer is done with one, its pages of a
     memory-mapped model are released, so streaming formats hold one tensor at a time."""
     total = max(1, len(named))
     for i, (k, w) in enumerate(named):
         progress.report(share * i / total, f"{k}")
-        try:
-            a = w.array()
-        except PbscopeError as e:
-            raise PbscopeError(progress.path, e.cause) from None
+        # its PbscopeError names the input file and the tensor
+        a = w.array(dequantize=True) if dequantize else w.array()
         yield k, a
         del a
         if release:
@@ -150,15 +183,16 @@ WRITE_CHUNK = 1 << 20
 def write_npy(f, a: np.ndarray) -> None:
     """An .npy file, its data written straight from the array in 1 MiB slices: numpy's own
     writer copies up to 16M elements at a time into a bytes object."""
-    a = np.ascontiguousarray(a)
+    if not is_broadcast(a):
+        a = np.ascontiguousarray(a)
     header = np.lib.format.header_data_from_array_1_0(a)
+    header["fortran_order"] = False
     try:
         np.lib.format.write_array_header_1_0(f, header)
     except ValueError:   # a header too long for format 1.0
         np.lib.format.write_array_header_2_0(f, header)
-    flat = a.reshape(-1).view(np.uint8)
-    for i in range(0, flat.size, WRITE_CHUNK):
-        f.write(flat[i:i + WRITE_CHUNK])
+    for chunk in flat_chunks(a, WRITE_CHUNK):
+        f.write(chunk.view(np.uint8))
 
 
 def _plain(a: np.ndarray, key: str, out: str) -> np.ndarray:
@@ -168,6 +202,8 @@ def _plain(a: np.ndarray, key: str, out: str) -> np.ndarray:
         raise PbscopeError(out, f"{key}: .npy/.npz cannot hold {a.dtype.name} (numpy would store raw "
                                 f"bytes); use pkl or safetensors")
     if a.dtype.kind == "O":
+        if is_broadcast(a):     # one string for the whole shape: convert it, keep the view
+            return np.broadcast_to(_plain(a.flat[:1], key, out).reshape(()), a.shape)
         return np.array([x if isinstance(x, bytes) else str(x).encode() for x in a.flat],
                         dtype=bytes).reshape(a.shape)
     return np.asanyarray(a)
@@ -223,7 +259,8 @@ class _Sink:
     def know(self, a: np.ndarray, w: Weight) -> None:
         """``a`` is ``w``'s values: remember where they lie in a file, if they do."""
         span = w.graph.span(w)
-        if span is None or not hasattr(os, "copy_file_range") or span[2] != a.nbytes:
+        if (span is None or not hasattr(os, "copy_file_range") or span[2] != a.nbytes
+                or w.dtype is None or a.dtype != w.dtype.np):   # dequantized: not the file's bytes
             return
         path, offset, length = span
         fd = self._fds.get(path)
@@ -247,6 +284,10 @@ class _Sink:
 
     def write_array(self, a: np.ndarray) -> None:
         """An array's raw bytes (C order), copied file to file where they allow."""
+        if is_broadcast(a):
+            for chunk in flat_chunks(a, WRITE_CHUNK):
+                self.write(chunk.view(np.uint8))
+            return
         a = np.ascontiguousarray(a)
         span = self._spans.get(id(a))
         self.write(a if span is not None and span[0] is a else a.reshape(-1).view(np.uint8))
@@ -279,13 +320,14 @@ class _Sink:
 
 # -- formats ------------------------------------------------------------------
 
-def _write_pickle(named, out: str, progress: Progress) -> int:
+def _write_pickle(named, out: str, progress: Progress, dequantize: bool = False) -> int:
     def write(f) -> int:
         sink = _Sink(f, progress, sum(w.nbytes for _, w in named), 0.1)
         d = {}
         try:
-            for (k, a), (_, w) in zip(_arrays(named, progress, share=0.1, release=False), named):
-                d[k] = a
+            for (k, a), (_, w) in zip(_arrays(named, progress, share=0.1, release=False,
+                                                       dequantize=dequantize), named):
+                d[k] = _whole(a, k, w, out)
                 sink.know(a, w)
             pickle.dump(d, sink, protocol=pickle.HIGHEST_PROTOCOL)
         finally:
@@ -294,11 +336,23 @@ def _write_pickle(named, out: str, progress: Progress) -> int:
     return _atomic_file(out, write)
 
 
-def _write_npz(named, out: str, progress: Progress) -> int:
+def _whole(a: np.ndarray, key: str, w: Weight, out: str) -> np.ndarray:
+    """A broadcast constant expanded for a pickle, which must hold every value."""
+    if not is_broadcast(a):
+        return a
+    if a.nbytes > PICKLE_BROADCAST_MAX:
+        raise PbscopeError(out, f"{name_text(key)}: one stored value repeated to {count_text(a.size)} "
+                                f"elements ({bytes_text(a.nbytes)} expanded); a pickle must hold them all, "
+                                f"pbscope expands up to {bytes_text(PICKLE_BROADCAST_MAX)}: export it to "
+                                f"npz, npy or safetensors, which stream it")
+    return np.ascontiguousarray(a)
+
+
+def _write_npz(named, out: str, progress: Progress, dequantize: bool = False) -> int:
     def write(f) -> int:
         total = 0
         with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
-            for k, a in _arrays(named, progress):
+            for k, a in _arrays(named, progress, dequantize=dequantize):
                 with zf.open(k + ".npy", "w", force_zip64=True) as member:
                     write_npy(member, _plain(a, k, out))
                 total += a.nbytes
@@ -314,13 +368,14 @@ SAFETENSORS_DTYPES = {
 }
 
 
-def _write_safetensors(named, out: str, progress: Progress) -> int:
+def _write_safetensors(named, out: str, progress: Progress, dequantize: bool = False) -> int:
     header: dict[str, dict] = {}
     offset = 0
     for k, w in named:
-        code = SAFETENSORS_DTYPES[w.dtype_name]
-        header[k] = {"dtype": code, "shape": list(w.shape), "data_offsets": [offset, offset + w.nbytes]}
-        offset += w.nbytes
+        real = dequantize and w.quant is not None and not w.quant.applied    # written as float32
+        code, nbytes = ("F32", 4 * w.size) if real else (SAFETENSORS_DTYPES[w.dtype_name], w.nbytes)
+        header[k] = {"dtype": code, "shape": list(w.shape), "data_offsets": [offset, offset + nbytes]}
+        offset += nbytes
     blob = json.dumps(header, separators=(",", ":")).encode()
     blob += b" " * (-len(blob) % 8)
 
@@ -329,7 +384,7 @@ def _write_safetensors(named, out: str, progress: Progress) -> int:
         f.write(blob)
         sink = _Sink(f, progress, offset)
         try:
-            for (k, a), (_, w) in zip(_arrays(named, progress), named):
+            for (k, a), (_, w) in zip(_arrays(named, progress, dequantize=dequantize), named):
                 sink.know(a, w)
                 sink.write_array(a)
         finally:
@@ -338,12 +393,12 @@ def _write_safetensors(named, out: str, progress: Progress) -> int:
     return _atomic_file(out, write)
 
 
-def _write_npy_folder(named, out: str, progress: Progress) -> int:
+def _write_npy_folder(named, out: str, progress: Progress, dequantize: bool = False) -> int:
     if os.path.exists(out) and not os.path.isdir(out):
         raise PbscopeError(out, "exists and is not a folder")
     index, total = {}, 0
     with output_folder(out, force=True) as tmp:    # fsynced and swapped in as a whole
-        for i, (k, a) in enumerate(_arrays(named, progress)):
+        for i, (k, a) in enumerate(_arrays(named, progress, dequantize=dequantize)):
             fname = f"{i:05d}_{_safe(k)}.npy"
             with open(os.path.join(tmp, fname), "wb") as f:
                 write_npy(f, _plain(a, k, out))

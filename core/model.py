@@ -177,6 +177,18 @@ class Quantization:
             scale, zero = scale.reshape(shape), zero.reshape(shape)
         return ((q.astype(np.float32) - zero) * scale).astype(np.float32)
 
+    def summary(self) -> str:
+        """One line for ``show`` and the preview: 'int8, per tensor: scale 0.0039, zero point -128'."""
+        def values(a) -> str:
+            a = np.asarray(a).reshape(-1)
+            if not a.size:
+                return "-"
+            if (a == a[0]).all():
+                return f"{a[0]:.6g}"
+            return f"{a.min():.6g} to {a.max():.6g} ({a.size:,} values)"
+        text = f"scale {values(self.scale)}, zero point {values(self.zero_point)}"
+        return f"{self.note}: {text}" if self.note else text
+
 
 @dataclass(eq=False, slots=True)
 class Weight:
@@ -443,14 +455,16 @@ class Graph:
 
     @property
     def inputs(self) -> list[Op]:
-        return [op for op in self.ops if op.type in ("Placeholder", "PlaceholderWithDefault")]
+        return [op for op in self.ops if op.type in ("Placeholder", "PlaceholderWithDefault")
+                or (op.type == "InputLayer" and not op.raw_inputs)]   # a Keras model's own inputs
 
     @property
     def outputs(self) -> list[Op]:
-        """Ops that nothing consumes."""
+        """Ops that nothing consumes (variables that no op reads, as a Keras layer's, aside)."""
         self.consumers("")  # build the index
         assert self._consumers is not None
-        return [op for op in self.ops if op.name not in self._consumers]
+        return [op for op in self.ops if op.name not in self._consumers
+                and not (op.type == "Variable" and op.name in self._weights_by_op)]
 
     def op_types(self) -> dict[str, int]:
         hist: dict[str, int] = {}

@@ -741,13 +741,32 @@ def _open_keras(path: str, progress: Progress) -> _KerasTarget:
         model = keras.saving.load_model(path, compile=False, safe_mode=True)
     except Exception as e:
         raise PbscopeError(path, f"Keras cannot load it: {_describe(e)}") from None
+    names = _keras_names(keras, model)
+    name = lambda v: names.get(id(v)) or normalise(v.path)   # noqa: E731
     variables = []
     for v in model.weights:
         dt = str(getattr(v.dtype, "name", v.dtype))
-        variables.append(_TargetVar(normalise(v.path), tuple(v.shape), dt, None, bool(v.trainable), v))
+        variables.append(_TargetVar(name(v), tuple(v.shape), dt, None, bool(v.trainable), v))
     if not variables:
         raise PbscopeError(path, "the Keras model has no weights to restore into")
-    return _KerasTarget(path, model, variables, [normalise(v.path) for v in model.trainable_weights])
+    return _KerasTarget(path, model, variables, [name(v) for v in model.trainable_weights])
+
+
+def _keras_names(keras, model, prefix: str = "") -> dict[int, str]:
+    """Each variable by its layer's place: nested models, the layer, then the variable's
+    path below its layer (``head/dense/kernel``), as pbscope's Keras reader names them.
+    ``v.path`` also holds the scopes the layer was built in, which differ for one model
+    loaded from .keras (``dense/kernel``) or .h5 (``head/dense/kernel``)."""
+    out: dict[int, str] = {}
+    for layer in model.layers:
+        if isinstance(layer, keras.Model):
+            out.update(_keras_names(keras, layer, f"{prefix}{layer.name}/"))
+            continue
+        for v in layer.weights:
+            parts = normalise(v.path).split("/")
+            tail = parts[parts.index(layer.name) + 1:] if layer.name in parts else [v.name]
+            out.setdefault(id(v), "/".join([prefix + layer.name, *tail]))
+    return out
 
 
 class _SavedModelTarget:

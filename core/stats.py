@@ -3,7 +3,9 @@ window's preview.
 
 min and max first: they propagate NaN, so only a tensor that holds NaN or Inf pays for
 the masks. mean and std are exact to float64, computed a chunk at a time (BLAS ``dot``
-for the sum of squares), so a 16M-element tensor needs no 128 MB float64 copy.
+for the sum of squares), so a 16M-element tensor needs no 128 MB float64 copy. A
+broadcast constant (one stored value viewed with strides 0, see tensors.py) is summed up
+from that value and its count: its finite values stay a view, never expanded.
 """
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+
+from .tensors import is_broadcast
 
 CHUNK = 1 << 20
 
@@ -32,6 +36,9 @@ class Summary:
 
 def numeric_view(a: np.ndarray) -> tuple[np.ndarray | None, str]:
     """Real numbers to compute on: the array itself where numpy reduces it, else a cast."""
+    if is_broadcast(a):     # cast the one value, keep the view
+        num, note = numeric_view(a.flat[:1])
+        return (None if num is None else np.broadcast_to(num.reshape(()), a.shape)), note
     kind = a.dtype.kind
     if kind in "iuf":
         return a, ""
@@ -53,6 +60,8 @@ def summarize(a: np.ndarray, check=None) -> Summary:
     s = Summary(int(a.size), numeric=num, note=note)
     if s.size == 0:
         return s
+    if is_broadcast(a):
+        return _summarize_broadcast(s, a, num)
     if num is None:
         s.zeros = int(sum(1 for v in a.flat if not v))
         return s
@@ -81,6 +90,25 @@ def summarize(a: np.ndarray, check=None) -> Summary:
             d = finite[i:i + CHUNK].astype(np.float64) - s.mean
             squares += float(np.dot(d, d))
         s.std = math.sqrt(squares / finite.size)
+    return s
+
+
+def _summarize_broadcast(s: Summary, a: np.ndarray, num: np.ndarray | None) -> Summary:
+    """One value repeated ``s.size`` times: every figure from that value and the count."""
+    if num is None:
+        s.zeros = s.size if not a.flat[0] else 0
+        return s
+    flat = num.reshape(-1)      # a view: strides stay 0
+    v = flat[:1]
+    if flat.dtype.kind == "f" and not np.isfinite(v[0]):
+        s.nan = s.size if np.isnan(v[0]) else 0
+        s.inf = s.size - s.nan
+        s.finite = flat[:0]
+        return s
+    s.finite = flat
+    s.zeros = s.size if v[0] == 0 else 0
+    s.min = s.max = _py(v[0])
+    s.mean, s.std = float(v[0]), 0.0
     return s
 
 

@@ -4,7 +4,10 @@
 those bytes sit in the file (see formats/graphdef.py) passes them as ``content`` so
 that the array is a view of the file, not a copy. Typed ``*_val`` fields follow
 TensorFlow's rule: fewer stored values than the shape holds means the last value
-repeats (one value broadcast to the full shape is the common case).
+repeats. One value (or none: zeros) for a whole shape, the common case, becomes a
+read-only "broadcast" view with all strides 0: a 2 GB constant stored in 91 bytes costs
+no memory; statistics (stats.py) and exports (export.py) read it by its one value, and
+``flat_chunks`` streams it. Shapes are checked against core/limits.py first.
 """
 from __future__ import annotations
 
@@ -14,15 +17,20 @@ from dataclasses import dataclass
 import ml_dtypes
 import numpy as np
 
+from .limits import (
+    MAX_BROADCAST_BYTES,
+    TensorError,
+    bytes_text,
+    check_data,
+    check_shape,
+    count_text,
+    shape_text,
+)
 from .proto import dtype_name
 
-# No .pb holds a tensor larger than protobuf's 2 GiB limit; a shape that would
-# expand past this from a few stored values is a corrupt or hostile file.
-MAX_EXPANDED_BYTES = 2 << 30
-
-
-class TensorError(ValueError):
-    """A tensor that cannot be decoded; the message is the cause, for one line."""
+# Several stored values followed by repeats of the last cannot be a strided view:
+# such a tensor is expanded, up to this size (TensorFlow itself never writes one).
+MAX_EXPANDED_BYTES = 64 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,8 +125,9 @@ def shape_of(shape_proto) -> tuple[int, ...]:
     if shape_proto.unknown_rank:
         raise TensorError("the shape has unknown rank")
     dims = tuple(d.size for d in shape_proto.dim)
-    if any(d < 0 for d in dims):
-        raise TensorError(f"the shape {list(dims)} has an unknown dimension")
+    if -1 in dims:
+        raise TensorError(f"the shape {shape_text(dims)} has an unknown dimension")
+    check_shape(dims)
     return dims
 
 
@@ -126,6 +135,9 @@ def shape_of(shape_proto) -> tuple[int, ...]:
 class TensorMeta:
     dtype: DType
     shape: tuple[int, ...]
+
+    def __post_init__(self):
+        check_shape(self.shape, self.dtype.np.itemsize)
 
     @property
     def size(self) -> int:
@@ -138,10 +150,6 @@ class TensorMeta:
 
 def meta(tensor) -> TensorMeta:
     return TensorMeta(dtype_of(tensor.dtype), shape_of(tensor.tensor_shape))
-
-
-def _fmt_count(n: int) -> str:
-    return f"{n:,}" if n < 10**9 else f"{n:.3g}"
 
 
 def decode(tensor, content=None) -> np.ndarray:
@@ -165,10 +173,7 @@ def from_content(m: TensorMeta, content) -> np.ndarray:
     itemsize = dt.np.itemsize
     if dt.field == "string_val":
         raise TensorError("a string tensor stores its values in string_val, not tensor_content")
-    if len(content) != count * itemsize:
-        raise TensorError(
-            f"the shape {list(shape)} has {_fmt_count(count)} elements of {itemsize} bytes, "
-            f"but the tensor stores {len(content):,} bytes")
+    check_data(shape, itemsize, len(content))
     out = np.frombuffer(content, dtype=dt.np, count=count).reshape(shape)
     out.flags.writeable = False
     return out
@@ -198,19 +203,45 @@ def _from_typed_values(tensor, dt: DType, shape, count: int) -> np.ndarray:
     if n == count:
         out = stored.reshape(shape)
     elif n > count:
-        raise TensorError(f"the shape {list(shape)} has {_fmt_count(count)} elements, "
+        raise TensorError(f"the shape {shape_text(shape)} has {count_text(count)} elements, "
                           f"but the tensor stores {n:,} values")
+    elif count * dt.np.itemsize > MAX_BROADCAST_BYTES:
+        raise TensorError(f"the shape {shape_text(shape)} claims {count_text(count)} elements "
+                          f"({bytes_text(count * dt.np.itemsize)}) from {n:,} stored values; refusing to expand "
+                          f"it past {bytes_text(MAX_BROADCAST_BYTES)}")
+    elif n <= 1:    # one value (or none: zeros) for the whole shape, viewed, never expanded
+        one = stored[:1] if n else np.zeros(1, dtype=dt.np)
+        if dt.field == "string_val" and not n:
+            one[0] = b""
+        out = np.broadcast_to(one.reshape(()), shape)
     else:
         need = count * max(dt.np.itemsize, 1)
         if need > MAX_EXPANDED_BYTES:
-            raise TensorError(f"the shape {list(shape)} claims {_fmt_count(count)} elements "
-                              f"({need / 2**30:,.1f} GiB) from {n:,} stored values; refusing to expand it")
+            raise TensorError(f"the shape {shape_text(shape)} claims {count_text(count)} elements "
+                              f"({bytes_text(need)}) from {n:,} stored values, the last one repeated; "
+                              f"refusing to expand it past {bytes_text(MAX_EXPANDED_BYTES)}")
         out = np.empty(count, dtype=dt.np)
-        if n:
-            out[:n] = stored
-            out[n:] = stored[-1]
-        else:
-            out[:] = b"" if dt.field == "string_val" else 0
+        out[:n] = stored
+        out[n:] = stored[-1]
         out = out.reshape(shape)
     out.flags.writeable = False
     return out
+
+
+def is_broadcast(a: np.ndarray) -> bool:
+    """Whether ``a`` repeats one value through a view with all strides 0 (see above)."""
+    return a.size > 1 and a.ndim > 0 and not any(a.strides)
+
+
+def flat_chunks(a: np.ndarray, chunk_bytes: int = 1 << 20):
+    """``a``'s values in C order as contiguous 1-D arrays of about ``chunk_bytes`` each,
+    without ever holding a broadcast array expanded."""
+    step = max(1, chunk_bytes // max(a.itemsize, 1))
+    if is_broadcast(a):
+        block = np.full(min(step, a.size), a.flat[0], dtype=a.dtype)
+        for i in range(0, a.size, step):
+            yield block[:min(step, a.size - i)]
+        return
+    flat = np.ascontiguousarray(a).reshape(-1)
+    for i in range(0, flat.size, step):
+        yield flat[i:i + step]

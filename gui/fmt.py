@@ -1,9 +1,16 @@
-"""Small text formatters shared by the tree, the details pane and the status bar."""
+"""Small text formatters shared by the tree, the details pane and the status bar.
+None of them raises, whatever the value (a hostile file's shape can claim 2**200 bytes)."""
 from __future__ import annotations
+
+from core.limits import bytes_text, count_text
+
+_HUGE = 1 << 50     # past this, core's formatters (no float conversion, which overflows)
 
 
 def human_bytes(n: int) -> str:
     """1536 → '1.5 KB' (powers of 1024, one decimal where it helps)."""
+    if not isinstance(n, int) or not 0 <= n < _HUGE:
+        return bytes_text(n)
     if n < 1024:
         return f"{n} B"
     for unit in ("KB", "MB", "GB", "TB"):
@@ -15,6 +22,8 @@ def human_bytes(n: int) -> str:
 
 def human_count(n: int) -> str:
     """4231848 → '4.23M'; small numbers stay exact."""
+    if not isinstance(n, int) or not 0 <= n < _HUGE:
+        return count_text(n)
     if n < 10_000:
         return f"{n:,}"
     for unit, div in (("k", 1e3), ("M", 1e6), ("G", 1e9)):
@@ -24,12 +33,16 @@ def human_count(n: int) -> str:
     return str(n)  # pragma: no cover
 
 
-def shape_text(shape) -> str:
+def shape_text(shape, n: int = 8) -> str:
+    """'3×3×32' ('?' for unknown dims); a shape of more than ``n`` dims shows its first
+    ``n`` and its rank."""
     if shape is None:
         return "?"
     if len(shape) == 0:
         return "scalar"
-    return "×".join("?" if d is None or d < 0 else str(d) for d in shape)
+    dims = ["?" if not isinstance(d, int) or d < 0 else count_text(d).replace(",", "") for d in shape[:n]]
+    more = f"×… ({len(shape):,} dims)" if len(shape) > n else ""
+    return "×".join(dims) + more
 
 
 def number(v) -> str:

@@ -13,8 +13,9 @@ from core.graphview import Item, View, style
 from core.graphview.layout import HEADER, ROW_H
 
 MARGIN = 40.0
-TEXT_LOD = 0.45          # below this zoom, no text: boxes and edges only
-DETAIL_LOD = 0.22        # below this, boxes are plain rectangles and edges plain lines
+TEXT_LOD = 0.5           # below this zoom, titles only
+TITLE_LOD = 0.28         # below this, no text: boxes and edges only
+DETAIL_LOD = 0.15        # below this, boxes are plain rectangles and edges plain lines
 
 
 def _shape(shape) -> str:
@@ -178,7 +179,7 @@ class GraphCanvas(QGraphicsItem):
         p.setPen(self._outline(it, c.open_line, 1.2))
         p.setBrush(c.open)
         p.drawRoundedRect(r, 8, 8)
-        if lod >= DETAIL_LOD:
+        if lod >= TITLE_LOD:
             p.setPen(c.scope_text)
             p.setFont(self.f_title)
             title = it.title + ("  ▾" if it.expandable else "")
@@ -224,13 +225,15 @@ class GraphCanvas(QGraphicsItem):
         p.setPen(self._outline(it, c.scope_line, 1.2))
         p.setBrush(c.group if it.group else c.scope)
         p.drawRoundedRect(r, 8, 8)
-        if lod < TEXT_LOD:
+        if lod < TITLE_LOD:
             return
         p.setPen(c.scope_text)
         p.setFont(self.f_title)
         w = it.w - 24
         p.drawText(QRectF(it.x + 12, it.y + 6, w, 18), Qt.AlignVCenter | Qt.AlignLeft,
                    self.fm_title.elidedText(it.title + "  ▸", Qt.ElideMiddle, w))
+        if lod < TEXT_LOD:
+            return
         p.setPen(c.row)
         p.setFont(self.f_text)
         p.drawText(QRectF(it.x + 12, it.y + 24, w, 16), Qt.AlignVCenter | Qt.AlignLeft,
@@ -254,17 +257,23 @@ class GraphCanvas(QGraphicsItem):
             return
         p.drawRoundedRect(top, 5, 5)
         p.drawRect(QRectF(it.x, it.y + 10, it.w, 10))     # square lower corners
-        if lod < TEXT_LOD:
+        if lod < TITLE_LOD:
             return
         w = it.w - 16
         p.setPen(QColor("#ffffff"))
         p.setFont(self.f_title)
         p.drawText(QRectF(it.x + 8, it.y, w, 20), Qt.AlignVCenter | Qt.AlignLeft,
                    self.fm_title.elidedText(it.title, Qt.ElideRight, w))
-        p.setPen(c.text)
+        if lod < TEXT_LOD:
+            return
+        subtitle, pen = it.subtitle, c.text
+        if self.tickable(it.id):        # a weight drawn as its own box (constants shown)
+            ticked = self.is_ticked(it.id)
+            subtitle, pen = ("☑ " if ticked else "☐ ") + subtitle, (c.ticked if ticked else c.text)
+        p.setPen(pen)
         p.setFont(self.f_text)
         p.drawText(QRectF(it.x + 8, it.y + 22, w, 16), Qt.AlignVCenter | Qt.AlignLeft,
-                   self.fm_text.elidedText(it.subtitle, Qt.ElideMiddle, w))
+                   self.fm_text.elidedText(subtitle, Qt.ElideMiddle, w))
         fm = self.fm_row
         p.setFont(self.f_row)
         y = it.y + 40

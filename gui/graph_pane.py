@@ -8,7 +8,7 @@ details, the ticks and the history.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QPainter, QPalette
 from PySide6.QtWidgets import (
     QFrame,
@@ -204,10 +204,15 @@ class GraphPane(QWidget):
         self.btn_fit = button("Fit", "Fit the picture in the pane (F)", self.view.fit)
 
     def apply_palette(self) -> None:
-        dark = self.palette().color(QPalette.Window).lightness() < 128
+        dark = QGuiApplication.palette().color(QPalette.Window).lightness() < 128
         self.canvas.colors = Colors(dark)
         self.view.setBackgroundBrush(self.canvas.colors.canvas)
         self.canvas.update()
+
+    def changeEvent(self, event) -> None:
+        if event.type() in (QEvent.PaletteChange, QEvent.ApplicationPaletteChange):
+            self.apply_palette()
+        super().changeEvent(event)
 
     # -- the model ----------------------------------------------------------------------------
     def set_graph(self, graph: Graph | None, selection=None) -> None:

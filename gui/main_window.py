@@ -43,6 +43,7 @@ from .details import MODEL, DetailsView, History, Summary, model_name
 from .diff_view import DiffDialog
 from .filter_bar import FilterBar
 from .fmt import human_bytes, human_count
+from .graph_pane import GraphPane
 from .icons import app_icon
 from .op_tree import (
     DTYPE,
@@ -63,14 +64,19 @@ from .widgets import ResultDialog, confirm_replace
 from .workers import Jobs, Worker
 
 MAX_RECENT = 10
+NAME_MIN = 230             # px: the tree's name column never gets narrower
 REVEAL_ROWS = 400          # a filter expands scopes until about this many rows show
 BIG_GRAPH = 50_000         # from here on, typing waits for a short pause before filtering
-MODEL_PATTERNS = "*.pb *.pbtxt *.graphdef *.meta *.index checkpoint *.data-* *.pkl *.pickle *.npz *.safetensors *.npy"
+MODEL_PATTERNS = ("*.pb *.pbtxt *.graphdef *.meta *.index checkpoint *.data-* *.keras *.h5 *.hdf5 *.tflite "
+                  "model.json *.pkl *.pickle *.npz *.safetensors *.npy")
 FILE_FILTER = ";;".join((
     f"Models and weights files ({MODEL_PATTERNS})",
     "Frozen graphs (*.pb *.pbtxt *.graphdef)",
     "TF1 checkpoints (*.index *.meta *.data-* checkpoint)",
     "SavedModels (saved_model.pb saved_model.pbtxt)",
+    "Keras models (*.keras *.h5 *.hdf5)",
+    "TensorFlow Lite models (*.tflite)",
+    "TF.js models (model.json *.json)",
     "Weights files (*.pkl *.pickle *.npz *.safetensors *.npy)",
     "All files (*)",
 ))
@@ -156,13 +162,16 @@ class MainWindow(QMainWindow):
         self._opened_at = 0.0
 
         self._build_tree()
+        self._build_graph()
         self._build_right()
         self.splitter = QSplitter(Qt.Horizontal, self)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.left)
+        self.splitter.addWidget(self.graph_pane)
         self.splitter.addWidget(self.right)
-        self.splitter.setStretchFactor(0, 5)
-        self.splitter.setStretchFactor(1, 4)
+        self.splitter.setStretchFactor(0, 4)
+        self.splitter.setStretchFactor(1, 5)
+        self.splitter.setStretchFactor(2, 4)
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
         self._build_status()
@@ -193,12 +202,36 @@ class MainWindow(QMainWindow):
         self.tree.customContextMenuRequested.connect(self._tree_menu)
         self.tree.selectionModel().currentChanged.connect(self._on_current)
         self.tree.viewport().installEventFilter(self)
+        self.tree.installEventFilter(self)
         self._default_header()
         lay = QVBoxLayout(self.left)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)
         lay.addWidget(self.filter_bar)
         lay.addWidget(self.tree, 1)
+
+    def _fit_name_column(self) -> None:
+        """Names stretch while the tree is wide; beside the graph pane, where it is narrow,
+        they keep a readable width and the tree scrolls sideways."""
+        h = self.tree.header()
+        others = sum(h.sectionSize(c) for c in range(1, h.count()) if not h.isSectionHidden(c))
+        narrow = self.tree.viewport().width() - others < NAME_MIN
+        mode = QHeaderView.Interactive if narrow else QHeaderView.Stretch
+        if h.sectionResizeMode(NAME) != mode:
+            h.setSectionResizeMode(NAME, mode)
+            if narrow:
+                h.resizeSection(NAME, NAME_MIN)
+
+    def _tick_from_graph(self, weights, ticked: bool) -> None:
+        if self.selection is not None:
+            self.selection.set_ticked(weights, ticked)
+
+    def _build_graph(self) -> None:
+        self.graph_pane = GraphPane(self.jobs, self)
+        self.graph_pane.activated.connect(self.navigate)
+        self.graph_pane.tick.connect(self._tick_from_graph)
+        self.graph_pane.message.connect(lambda line: self.statusBar().showMessage(line, 8000))
+        self.graph_pane.hide()
 
     def _default_header(self) -> None:
         h = self.tree.header()
@@ -294,6 +327,10 @@ class MainWindow(QMainWindow):
         self.act_expand = self._action("&Expand All", self.expand_all, "Ctrl+Shift+Right")
         self.act_collapse = self._action("&Collapse All", self.tree.collapseAll, "Ctrl+Shift+Left")
         self.act_about = self._action("&About pbscope", self.about)
+        self.act_graph = self._action("&Graph", self.show_graph, "Ctrl+G",
+                                      "Show how the ops connect, beside the tree", checkable=True)
+        self.act_picture = self._action("Export Graph &Picture…", self.export_picture, None,
+                                        "Save the graph as drawn (scopes opened as they are) as SVG or PNG")
         self.theme_group = QActionGroup(self)
         self.theme_actions = {}
         for name, label in (("system", "&System"), ("light", "&Light"), ("dark", "&Dark")):
@@ -316,6 +353,7 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         m.addAction(self.act_export)
         m.addAction(self.act_export_as)
+        m.addAction(self.act_picture)
         m.addSeparator()
         m.addAction(self.act_quit)
         m = mb.addMenu("&Edit")
@@ -325,6 +363,8 @@ class MainWindow(QMainWindow):
         for a in (self.act_tick_all, self.act_tick_none, self.act_tick_invert, self.act_tick_matches):
             m.addAction(a)
         m = mb.addMenu("&View")
+        m.addAction(self.act_graph)
+        m.addSeparator()
         m.addAction(self.act_expand)
         m.addAction(self.act_collapse)
         m.addSeparator()
@@ -355,6 +395,7 @@ class MainWindow(QMainWindow):
         tb.addAction(self.act_export)
         tb.addAction(self.act_export_as)
         tb.addSeparator()
+        tb.addAction(self.act_graph)
         tb.addAction(self.act_model)
         tb.addAction(self.act_back)
         tb.addAction(self.act_forward)
@@ -372,8 +413,9 @@ class MainWindow(QMainWindow):
             if state is not None:
                 splitter.restoreState(state)
         if s.value("window/mainSplitter") is None:
-            self.splitter.setSizes([760, 640])
+            self.splitter.setSizes([560, 640, 500])
             self.right.setSizes([330, 470])
+        self.show_graph(s.value("view/graph", False, type=bool))
         header = s.value("tree/header")
         if header is not None:
             self.tree.header().restoreState(header)
@@ -388,6 +430,7 @@ class MainWindow(QMainWindow):
         s.setValue("window/mainSplitter", self.splitter.saveState())
         s.setValue("window/rightSplitter", self.right.saveState())
         s.setValue("tree/header", self.tree.header().saveState())
+        s.setValue("view/graph", self.graph_pane.isVisibleTo(self))
         s.sync()
 
     def recent_files(self) -> list[str]:
@@ -509,6 +552,7 @@ class MainWindow(QMainWindow):
         self._saved_expansion = None
         self._shown = None
         self.tree_model.set_graph(loaded.graph, loaded.root, loaded.selection, loaded.functions)
+        self.graph_pane.set_graph(loaded.graph, loaded.selection)
         self.details.functions = set(loaded.functions)
         self.history.push(MODEL)
         self.filter_bar.set_count(loaded.index.total, loaded.index.total, False)
@@ -531,9 +575,12 @@ class MainWindow(QMainWindow):
             f"Opened {model_name(g.path)} · {g.format} · {len(g.all_ops):,} ops, {len(g.weights):,} weights "
             f"({human_bytes(loaded.summary.nbytes)}) in {loaded.seconds:.2f} s", 8000)
         self._await_paint = g.path
+        self._fit_name_column()
         self.tree.viewport().update()
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if obj is self.tree and event.type() == QEvent.Resize:
+            self._fit_name_column()
         if self._await_paint and event.type() == QEvent.Paint and obj is self.tree.viewport():
             path, self._await_paint = self._await_paint, None
             QTimer.singleShot(0, lambda: self._first_paint_done(path))  # after this paint is done
@@ -619,6 +666,7 @@ class MainWindow(QMainWindow):
             self._filtering = False
             self.tree.setUpdatesEnabled(True)
         self.filter_bar.set_count(result.count, self.index.total, query.active)
+        self.graph_pane.set_matches(result.matched if query.active else None)
 
     def expanded_paths(self) -> list[str]:
         """Expanded rows, parents before children (to restore them in order)."""
@@ -698,6 +746,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(msg, 6000)
 
     def _selection_changed(self) -> None:
+        self.graph_pane.refresh_ticks()
         self.tree_model.checks_changed()
         self.tree.viewport().update()
         self._update_selection_ui()
@@ -783,6 +832,8 @@ class MainWindow(QMainWindow):
         if not self._navigating:
             self.history.push(s.path)
         self._update_nav_actions()
+        if self.graph_pane.isVisible():
+            self.graph_pane.reveal(s.path)
         self.details.show_scope(s, self.selection)
         w = self.previewable(s)
         if w is not None:
@@ -899,7 +950,12 @@ class MainWindow(QMainWindow):
         s = settings()
         s.setValue("export/lastFolder", os.path.dirname(os.path.abspath(path)))
         s.sync()
-        self.export_to(path, fmt)
+        quantized = sum(1 for w in self.selection.weights() if w.quant is not None and not w.quant.applied)
+        dequantize = bool(quantized) and QMessageBox.question(
+            self, "Export ticked weights", f"{quantized:,} of the ticked weights are stored quantized (TFLite). "
+            "Write them as float32 real values, (q − zero point) × scale?\n\nNo writes the stored values.",
+            QMessageBox.Yes | QMessageBox.No, QMessageBox.No) == QMessageBox.Yes
+        self.export_to(path, fmt, dequantize)
 
     def default_export(self, folder: str | None, fmt: str) -> str:
         """``<folder or the model's folder>/<model name>_weights.pkl``. Folders (SavedModel
@@ -920,10 +976,11 @@ class MainWindow(QMainWindow):
             name = os.path.splitext(name)[0] or name
         return default_export_path(os.path.join(base_dir, name + ".pb"), folder or base_dir, fmt)
 
-    def export_to(self, out: str, fmt: str) -> Worker:
+    def export_to(self, out: str, fmt: str, dequantize: bool = False) -> Worker:
         weights = self.selection.weights()
         model_path = self.graph.path
-        worker = Worker(lambda p: export_weights(weights, out, fmt, keys="seed", progress=p, model_path=model_path),
+        worker = Worker(lambda p: export_weights(weights, out, fmt, keys="seed", progress=p, model_path=model_path,
+                                                 dequantize=dequantize),
                         path=out, name="export")
         worker.signals.result.connect(lambda r, w=worker: self._exported(w, r))
         worker.signals.error.connect(lambda e, tb, w=worker: self._export_failed(w, out, e, tb))
@@ -1072,6 +1129,37 @@ class MainWindow(QMainWindow):
         self.result_dialog = d
         return d
 
+    # -- the graph pane -----------------------------------------------------------------------------------
+    def show_graph(self, on: bool = True) -> None:
+        self.graph_pane.setVisible(bool(on))
+        self.act_graph.setChecked(bool(on))
+        QTimer.singleShot(0, self._fit_name_column)     # once the splitter has resized the tree
+        if on:
+            s = self.current_scope()
+            if s is not None:
+                self.graph_pane.reveal(s.path)
+
+    def export_picture(self, out: str | None = None) -> Worker | None:
+        """The graph as the pane draws it, to an .svg or .png file."""
+        view = self.graph_pane.current
+        if view is None:
+            self.statusBar().showMessage("Show the graph first (View ▸ Graph, Ctrl+G)", 5000)
+            return None
+        if out is None:
+            start = os.path.join(self._start_folder(), model_name(view.graph.path).replace("/", "_") + "_graph.svg")
+            out, _ = QFileDialog.getSaveFileName(self, "Export Graph Picture", start,
+                                                 "SVG picture (*.svg);;PNG picture (*.png)")
+            if not out:
+                return None
+        from core.graphview.picture import write_picture
+
+        from .picture import svg_to_png
+        worker = Worker(lambda p: write_picture(view, out, svg_to_png), path=out, name="picture")
+        worker.signals.result.connect(lambda fmt: self.statusBar().showMessage(f"Wrote {out}", 8000))
+        worker.signals.error.connect(lambda e, tb: self.show_error(str(e), tb))
+        self.jobs.start(worker)
+        return worker
+
     # -- window ----------------------------------------------------------------------------------------------
     def _update_title(self) -> None:
         if self.graph is None:
@@ -1105,6 +1193,7 @@ class MainWindow(QMainWindow):
             self.tree_model.refresh_palette()
             self.details.apply_palette()
             self.preview.apply_palette()
+            self.graph_pane.apply_palette()
             self.tree.viewport().update()
         super().changeEvent(event)
 

@@ -531,8 +531,9 @@ class PreviewPanel(QWidget):
         self._error = None
         self.details_button.setVisible(False)
         q = " · quantized" if w.dtype is not None and w.dtype.quantized else ""
+        quant = f"<br>quantized: {_html(w.quant.summary())}" if w.quant is not None else ""
         self.title.setText(f"<b>{_html(w.var_name)}</b><br>{_html(shape_text(w.shape))} · {_html(w.dtype_name)}{q}"
-                           f" · {w.size:,} params · {human_bytes(w.nbytes)}")
+                           f" · {w.size:,} params · {human_bytes(w.nbytes)}{quant}")
         if self._worker is not None:
             self._worker.cancel()
         if not w.available:

@@ -281,6 +281,8 @@ def _sniff_dir(path: str) -> Kind:
         names = set(os.listdir(path))
     except OSError as e:
         raise PbscopeError(path, f"cannot list the folder: {e.strerror or e}") from None
+    if "model.json" in names:      # a TF.js model's folder
+        return Kind("json", os.path.join(path, "model.json"))
     if "index.json" in names and any(n.endswith(".npy") for n in names):
         return Kind("npy-dir", path)
     if "saved_model.pb" in names or "saved_model.pbtxt" in names:

@@ -18,6 +18,7 @@ import numpy as np
 
 from .. import proto
 from ..errors import PbscopeError
+from ..limits import name_text
 from ..proto.wire import WireError, read_varint
 from ..tensors import TensorError, TensorMeta, dtype_of, from_content
 from ..tfimport import import_tensorflow
@@ -118,13 +119,16 @@ class BundleReader:
         try:
             meta = e.meta()
         except TensorError as err:
-            raise PbscopeError(self.prefix, f"{key}: {err}") from None
+            raise PbscopeError(self.index_path, f"{name_text(key)}: {err}") from None
         if e.sliced:
             return self._read_with_tf(key)
         path = self.shard_path(e.shard)
+        if e.offset < 0 or e.size < 0:
+            raise PbscopeError(self.index_path, f"{name_text(key)}: a negative offset or size "
+                                                f"({e.offset:,}+{e.size:,})")
         buf = self._map(e.shard)
         if e.offset + e.size > len(buf):
-            raise PbscopeError(path, f"{key}: the data file is shorter than the index says "
+            raise PbscopeError(path, f"{name_text(key)}: the data file is shorter than the index says "
                                      f"({len(buf):,} bytes, tensor at {e.offset:,}+{e.size:,})")
         data = memoryview(buf)[e.offset:e.offset + e.size]
         try:
@@ -132,7 +136,7 @@ class BundleReader:
                 return _strings(data, meta)
             return from_content(meta, data)
         except (TensorError, WireError) as err:
-            raise PbscopeError(path, f"{key}: {err}") from None
+            raise PbscopeError(path, f"{name_text(key)}: {err}") from None
 
     def span(self, key: str) -> tuple[str, int, int] | None:
         """(shard file, offset, length) of a numeric tensor's raw bytes."""
@@ -188,6 +192,8 @@ class BundleReader:
 def _strings(data: memoryview, meta: TensorMeta) -> np.ndarray:
     """A string tensor's bytes: every length as a varint, a 4-byte checksum, then the bytes."""
     n = meta.size
+    if n > len(data):   # each string takes at least its one-byte length
+        raise TensorError(f"{n:,} strings cannot fit in {len(data):,} bytes")
     pos, lengths = 0, []
     for _ in range(n):
         length, pos = read_varint(data, pos, len(data))

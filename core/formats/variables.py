@@ -126,7 +126,7 @@ def attach_variables(graph: Graph, bundle: BundleReader | None, unavailable: str
             m = bundle.meta(key)
             dt, shape, error = m.dtype, m.shape, unavailable
         except TensorError as e:
-            dt, shape, error = None, entry.shape, str(e)
+            dt, shape, error = None, None, str(e)
         w = Weight(op, name, name, dt, shape, graph, role=name.rpartition("/")[2], rule="checkpoint",
                    error=error, raw_key=key if key != name else None)
         w.trainable = w.role not in BN_STATS

@@ -4,17 +4,23 @@ Each tensor becomes an op of type ``Tensor`` named after its key (``a/b:0`` → 
 and a weight whose key is the file's key, so the tree, preview, export and diff work
 on a weights file as on a graph. Values load lazily where the format allows (npz,
 safetensors, npy); a pickle is loaded whole, through the restricted unpickler.
+
+What a header claims is checked before numpy allocates anything (core/limits.py): the
+rank, the dims, and the bytes the shape needs against the bytes the file (or the zip
+member) really holds.
 """
 from __future__ import annotations
 
 import json
 import os
 import zipfile
+from zlib import error as zlib_error
 
 import numpy as np
 
 from .. import proto
 from ..errors import PbscopeError
+from ..limits import TensorError, bytes_text, check_shape, name_text, shape_text
 from ..model import Graph, Op, Weight
 from ..progress import NO_PROGRESS, Progress
 from ..safeload import load_pickle
@@ -63,8 +69,11 @@ def load_key(w: Weight, by_name: dict[str, str], loader, path: str) -> np.ndarra
         a = np.asarray(loader(by_name[w.var_name]))
     except PbscopeError:
         raise
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as e:
-        raise PbscopeError(path, f"{w.name}: cannot read it: {e}") from None
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError, zlib_error) as e:
+        raise PbscopeError(path, f"{name_text(w.name)}: cannot read it: {e}") from None
+    except MemoryError as e:
+        raise PbscopeError(path, f"{name_text(w.name)}: not enough memory to load it "
+                                 f"({e or bytes_text(w.nbytes) + ' asked for'})") from None
     if a.flags.writeable:
         a.flags.writeable = False
     return a
@@ -88,24 +97,45 @@ def _pickle(path: str):
     return [(k, a.dtype, a.shape) for k, a in arrays.items()], arrays.__getitem__
 
 
-def _npy_header(f):
+def _npy_header(f, present: int, path: str, key: str | None = None):
+    """(dtype, shape) from an .npy header, checked against the ``present`` bytes (header
+    included) that the file or zip member holds."""
     version = np.lib.format.read_magic(f)
     if version == (1, 0):
         shape, _, dtype = np.lib.format.read_array_header_1_0(f)
     else:
         shape, _, dtype = np.lib.format.read_array_header_2_0(f)
+    where = f"{name_text(key)}: " if key is not None else ""
+    try:
+        count = check_shape(shape, dtype.itemsize)
+    except TensorError as e:
+        raise PbscopeError(path, f"{where}{e}") from None
+    need, have = count * dtype.itemsize, present - f.tell()
+    if not dtype.hasobject and need > have:
+        raise PbscopeError(path, f"{where}the header claims {shape_text(shape)} {dtype} "
+                                 f"({bytes_text(need)}), but only {max(have, 0):,} bytes of data follow")
     return dtype, shape
+
+
+# deflate expands at most about 1032:1; a member claiming more is lying about its size
+_DEFLATE_RATIO = 1032
 
 
 def _npz(path: str):
     try:
         with zipfile.ZipFile(path) as z:
             entries = []
-            for member in z.namelist():
+            for info in z.infolist():
+                member = info.filename
+                if info.compress_type == zipfile.ZIP_STORED and info.file_size != info.compress_size or \
+                        info.file_size > info.compress_size * _DEFLATE_RATIO + 1024:
+                    raise PbscopeError(path, f"{name_text(member)}: the zip member claims {info.file_size:,} "
+                                             f"bytes from {info.compress_size:,} stored")
                 with z.open(member) as f:
-                    dtype, shape = _npy_header(f)
+                    dtype, shape = _npy_header(f, info.file_size, path, member[:-4])
                 entries.append((member[:-4], dtype, shape))
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as e:
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError,
+            UnicodeDecodeError, zlib_error) as e:
         raise PbscopeError(path, f"not a readable .npz: {e}") from None
     for key, dtype, _ in entries:
         if dtype.hasobject:
@@ -123,7 +153,12 @@ def _safetensors(path: str):
             sl = f.get_slice(key)
             entries.append((key, np.dtype(_ST_DTYPES.get(sl.get_dtype(), "V")), tuple(sl.get_shape())))
     except Exception as e:   # the package raises its own error types
-        raise PbscopeError(path, f"not a readable safetensors file: {e}") from None
+        raise PbscopeError(path, f"not a readable safetensors file: {' '.join(str(e).split())}") from None
+    for key, dtype, shape in entries:   # the package checked the offsets; the shapes are ours
+        try:
+            check_shape(shape, dtype.itemsize)
+        except TensorError as e:
+            raise PbscopeError(path, f"{name_text(key)}: {e}") from None
     return entries, f.get_tensor
 
 
@@ -153,7 +188,7 @@ def _npy(path: str):
     key = os.path.splitext(os.path.basename(path))[0]
     try:
         with open(path, "rb") as f:
-            dtype, shape = _npy_header(f)
+            dtype, shape = _npy_header(f, os.fstat(f.fileno()).st_size, path)
     except (ValueError, OSError) as e:
         raise PbscopeError(path, f"not a readable .npy: {e}") from None
     if dtype.hasobject:
@@ -177,7 +212,7 @@ def _npy_dir(path: str):
         full = os.path.join(path, fname)
         try:
             with open(full, "rb") as f:
-                dtype, shape = _npy_header(f)
+                dtype, shape = _npy_header(f, os.fstat(f.fileno()).st_size, full)
         except (ValueError, OSError) as e:
             raise PbscopeError(full, f"not a readable .npy: {e}") from None
         if dtype.hasobject:

@@ -139,23 +139,18 @@ def _layered(sizes: list[tuple[float, float]], pairs: list[tuple[int, int]]):
     n = len(sizes)
     if n == 0:
         return [], {}
-    if pairs:
-        import igraph      # C core; imported only when a picture is laid out
-        g = igraph.Graph(n=n, edges=pairs, directed=True)
-        # Crossing reduction costs iterations × points, and long edges add a point per layer
-        # they pass (a few hundred boxes can bring 20,000): a quick pass counts the points,
-        # then the iterations are fitted to a budget of about a tenth of a second.
-        lay, ext = g.layout_sugiyama(hgap=1, vgap=1, maxiter=1, return_extended_graph=True)
-        iterations = min(MAX_ITERATIONS, ITERATION_BUDGET // len(lay.coords))
-        if iterations > 1:
-            lay, ext = g.layout_sugiyama(hgap=1, vgap=1, maxiter=iterations, return_extended_graph=True)
-        coords = np.asarray(lay.coords, dtype=float).reshape(-1, 2)
-        xy = coords[:n]
-        bends = _bends(pairs, n, coords, ext)
-    else:       # no edges: one row would be endless; wrap into a block of rows
-        cols = max(1, int(np.ceil(np.sqrt(n * 2))))
-        xy = np.array([(k % cols, k // cols) for k in range(n)], dtype=float)
-        bends = []
+    xy = np.zeros((n, 2))
+    bends: list[list[tuple[float, float]]] = [[] for _ in pairs]
+    linked = sorted({k for pair in pairs for k in pair})
+    if linked:
+        xy[linked], bends = _sugiyama(linked, pairs)
+    # boxes with no edge at this level: a block of rows under the drawing, not one endless layer
+    alone = np.setdiff1d(np.arange(n), linked)
+    if len(alone):
+        top = int(np.rint(xy[linked, 1].max())) + 1 if linked else 0
+        cols = max(4, int(np.ceil(np.sqrt(len(alone) * 2))))
+        xy[alone, 0] = np.arange(len(alone)) % cols
+        xy[alone, 1] = top + np.arange(len(alone)) // cols
     layer = np.rint(xy[:, 1]).astype(int)
     nl = int(layer.max()) + 1
     # the points of each layer: boxes, then the dummies of long edges
@@ -172,7 +167,8 @@ def _layered(sizes: list[tuple[float, float]], pairs: list[tuple[int, int]]):
         pos = _spread([p[0] * unit for p in row], [p[1] for p in row])
         for p, c in zip(row, pos):
             across[p[2]] = c
-    depth = [max([sizes[k][1] for k in range(n) if layer[k] == lv] or [0.0]) for lv in range(nl)]
+    depth = np.zeros(nl)
+    np.maximum.at(depth, layer, np.array([sz[1] for sz in sizes]))
     along = [0.0] * nl
     for lv in range(1, nl):
         along[lv] = along[lv - 1] + depth[lv - 1] / 2 + LAYER_GAP + depth[lv] / 2
@@ -183,6 +179,25 @@ def _layered(sizes: list[tuple[float, float]], pairs: list[tuple[int, int]]):
         points = [(across[(e, m)], along[int(round(cy))]) for m, (_, cy) in enumerate(ctrl)]
         level[(a, b)] = LevelEdge(a, b, points, back=layer[a] >= layer[b])
     return centers, level
+
+
+def _sugiyama(nodes: list[int], pairs: list[tuple[int, int]]):
+    """igraph's layered layout of ``nodes`` (those with edges): their (x, layer) and each
+    edge's bends, in igraph's units."""
+    import igraph      # C core; imported only when a picture is laid out
+    local = {k: i for i, k in enumerate(nodes)}
+    edges = [(local[a], local[b]) for a, b in pairs]
+    n = len(nodes)
+    g = igraph.Graph(n=n, edges=edges, directed=True)
+    # Crossing reduction costs iterations × points, and long edges add a point per layer
+    # they pass (a few hundred boxes can bring 20,000): a quick pass counts the points,
+    # then the iterations are fitted to a budget of about a tenth of a second.
+    lay, ext = g.layout_sugiyama(hgap=1, vgap=1, maxiter=1, return_extended_graph=True)
+    iterations = min(MAX_ITERATIONS, ITERATION_BUDGET // len(lay.coords))
+    if iterations > 1:
+        lay, ext = g.layout_sugiyama(hgap=1, vgap=1, maxiter=iterations, return_extended_graph=True)
+    coords = np.asarray(lay.coords, dtype=float).reshape(-1, 2)
+    return coords[:n], _bends(edges, n, coords, ext)
 
 
 def _bends(pairs, n: int, coords: np.ndarray, ext) -> list[list[tuple[float, float]]]:

@@ -119,7 +119,8 @@ class Builder:
         s = ix.nodes[i]
         op = s.op
         short = op.name[len(rel_to) + 1:] if rel_to and op.name.startswith(rel_to + "/") else op.name
-        it = Item(op.name, "op", op.type, short, op_type=op.type, node=i, spans=[(i, i + 1)],
+        oid = op.name if s.path.rpartition("/")[2] == s.name else f"{s.path} [{s.name}]"   # a duplicate name
+        it = Item(oid, "op", op.type, short, op_type=op.type, node=i, spans=[(i, i + 1)],
                   ops=1, scope=s)
         w = op.graph.weight_of(op.name)
         if w is not None:
@@ -257,6 +258,8 @@ class Builder:
                         k.expanded = True
                         nxt.append(k)
             queue = nxt
+        if len(items) == 1:
+            self.notes.append(f"nothing to draw: no ops in {scope.path or 'the graph'}")
         if everything and left_shut:
             self.notes.append(f"{left_shut:,} scopes left collapsed: opening them would draw more "
                               f"than the cap of {self.cap:,} boxes")

@@ -219,6 +219,22 @@ def test_missing_inputs_are_stubs(tmp_path):
     check_invariants(v, dag=True)
 
 
+def test_duplicate_and_odd_names(tmp_path):
+    gd = proto.GraphDef()
+    op(gd, "a", "Placeholder")
+    op(gd, "s/b", "Relu", "a")
+    op(gd, "s/b", "Neg", "a")          # the same name twice: both drawn, ids kept apart
+    op(gd, "s/c <&>", "Add", "s/b", "^a")
+    v = build_view(open_model(_write(tmp_path, gd)), expanded=["s"])
+    ids = [it.id for it in v.items]
+    assert len(ids) == len(set(ids)) and "s/b" in ids and "s/b [b (2)]" in ids
+    check_invariants(v, dag=True)
+    out = tmp_path / "odd.svg"
+    write_picture(v, str(out))
+    import xml.dom.minidom
+    xml.dom.minidom.parse(str(out))     # escaped: still well-formed XML
+
+
 def test_flat_scope_over_the_cap_is_grouped(tmp_path):
     gd = proto.GraphDef()
     op(gd, "flat/x", "Placeholder")
@@ -258,7 +274,7 @@ def test_empty_graph_draws_nothing(tmp_path):
         assert str(e).startswith(str(p))
         return
     v = build_view(g)
-    assert v.items == [] and v.edges == []
+    assert v.items == [] and v.edges == [] and v.notes == ["nothing to draw: no ops in the graph"]
     out = tmp_path / "empty.svg"
     write_picture(v, str(out))
     assert out.read_text().startswith("<svg")
@@ -314,7 +330,9 @@ def _corpus_graphs():
         return []
     with open(CORPUS / "SOURCES.tsv", newline="") as f:
         rows = list(csv.DictReader(f, delimiter="\t"))
-    return [r["path"] for r in rows if r["kind"] in ("frozen-pb", "pbtxt", "savedmodel", "ckpt")
+    return [r["path"] for r in rows if r["kind"] in ("frozen-pb", "pbtxt", "savedmodel", "ckpt", "keras-h5",
+                                                      "keras-weights-h5", "keras-zip", "tflite",
+                                                      "tfjs-layers", "tfjs-graph")
             and not r["path"].endswith((".index", "checkpoint")) and "data-0" not in r["path"]]
 
 

@@ -166,3 +166,31 @@ def test_screenshot_of_the_graph(demo, qtbot, tmp_path):
     img = demo.graph_pane.grab().toImage()
     colours = {img.pixel(x, y) for x in range(0, img.width(), 7) for y in range(0, img.height(), 7)}
     assert len(colours) > 8          # boxes, headers, text and edges, not a blank pane
+
+
+def test_hostile_graphs_draw_or_say_one_line(window, qtbot, tmp_path):
+    """100,000 ops in one flat scope are grouped; an empty graph says so; a dangling input
+    is a stub. The window stays responsive: layouts run in a worker."""
+    from core import proto
+    from tests.core.graphs import op
+    flat = proto.GraphDef()
+    op(flat, "x", "Placeholder")
+    for i in range(100_000):
+        op(flat, f"op_{i}", "Relu" if i % 3 else "Neg", "x", "ghost")
+    path = tmp_path / "flat.pb"
+    path.write_bytes(flat.SerializeToString())
+    window.show_graph(True)
+    with qtbot.waitSignal(window.graph_pane.laid_out, timeout=60_000) as blocker:
+        window.open_path(str(path))
+    view = blocker.args[0]
+    assert len(view.items) <= 2000
+    assert {it.title for it in view.items if it.group} == {"Relu ×66,666", "Neg ×33,334"}
+    assert any(it.missing for it in view.items)
+    assert window.graph_pane.notes.isVisibleTo(window) and "grouped by op type" in window.graph_pane.notes.text()
+    empty = tmp_path / "empty.pb"
+    gd = proto.GraphDef()
+    gd.versions.producer = 1
+    empty.write_bytes(gd.SerializeToString())
+    with qtbot.waitSignal(window.graph_pane.laid_out, timeout=TIMEOUT):
+        window.open_path(str(empty))
+    assert window.graph_pane.notes.text() == "nothing to draw: no ops in the graph"
