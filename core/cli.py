@@ -229,7 +229,7 @@ def cmd_export(args) -> int:
     if not chosen:
         raise PbscopeError(g.path, "no weights match the --select/--exclude patterns")
     report = export_weights(chosen, args.output, fmt=args.format, keys=args.keys, model_path=g.path,
-                            dequantize=args.dequantize)
+                            dequantize=args.dequantize, stored=args.stored)
     if args.json:
         _print_json(report.as_dict())
     else:
@@ -395,8 +395,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--format", choices=("pkl", "npz", "safetensors", "npy"))
     s.add_argument("--keys", choices=("seed", "var"), default="seed",
                    help="seed: scope/name:0 (as the seed's restore expects); var: scope/name")
-    s.add_argument("--dequantize", action="store_true",
-                   help="quantized weights (TFLite, TF.js) as float32 real values, not as stored")
+    values = s.add_mutually_exclusive_group()
+    values.add_argument("--dequantize", action="store_true",
+                        help="quantized weights (TFLite) as float32 real values, not as stored")
+    values.add_argument("--stored", action="store_true",
+                        help="quantized TF.js weights as stored (uint8, uint16, float16), not as real values")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_export)
 

@@ -1,4 +1,9 @@
-"""Compare the weights of two models or weights files, key by key."""
+"""Compare the weights of two models or weights files, key by key.
+
+Where the two sides store a tensor differently, the values are brought together before they
+are compared, and the row's note says how: a weight in another layout (a TFLite kernel
+against its Keras layer's, ``Weight.layout``) is compared in the other side's layout, and a
+quantized one against a float one as its dequantized real values."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
@@ -6,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from .errors import PbscopeError
-from .model import Graph, Weight
+from .model import Graph, Layout, Weight
 from .progress import NO_PROGRESS, Progress
 
 CHUNK = 1 << 20   # elements compared at a time, in float64: bounded memory for big tensors
@@ -58,10 +63,12 @@ def diff(a: Graph, b: Graph, progress: Progress = NO_PROGRESS) -> DiffReport:
         progress.report(i / max(1, len(common)), k)
         x, y = wa[k], wb[k]
         d = TensorDiff(x.key, _shape(x), _shape(y), x.dtype_name, y.dtype_name)
-        if x.shape != y.shape or x.dtype_name != y.dtype_name:
+        how = _alignment(x, y)
+        if how is None:
             report.mismatched.append(d)
             continue
-        _compare(d, x, y)
+        d.note = "; ".join(how[2])
+        _compare(d, x, y, *how[:2])
         report.common.append(d)
     progress.report(1.0, "compared")
     return report
@@ -71,16 +78,51 @@ def _shape(w: Weight):
     return list(w.shape) if w.shape is not None else None
 
 
-def _compare(d: TensorDiff, x: Weight, y: Weight) -> None:
+Side = tuple[bool, Layout | None]     # (dequantize, layout to apply) for one side
+
+
+def _alignment(x: Weight, y: Weight) -> tuple[Side, Side, list[str]] | None:
+    """How to read ``x`` and ``y`` so that their values line up, with a note for each step;
+    None when they cannot (a real shape or dtype mismatch)."""
+    notes = []
+    lx = ly = None
+    if x.shape != y.shape:
+        if x.layout is not None and x.layout.shape == y.shape:
+            lx = x.layout
+            notes.append(f"A: {lx.note}")
+        elif y.layout is not None and y.layout.shape == x.shape:
+            ly = y.layout
+            notes.append(f"B: {ly.note}")
+        else:
+            return None
+    qx = qy = False
+    if x.dtype_name != y.dtype_name:
+        if x.out_dtype(dequantize=True) == y.out_dtype():
+            qx = True
+            notes.append("A dequantized")
+        elif y.out_dtype(dequantize=True) == x.out_dtype():
+            qy = True
+            notes.append("B dequantized")
+        else:
+            return None
+    return (qx, lx), (qy, ly), notes
+
+
+def _read(w: Weight, dequantize: bool, layout: Layout | None) -> np.ndarray:
+    a = w.array(dequantize=dequantize)
+    return layout.apply(a) if layout is not None else a
+
+
+def _compare(d: TensorDiff, x: Weight, y: Weight, sx: Side = (False, None), sy: Side = (False, None)) -> None:
     try:
-        a, b = x.array(), y.array()
+        a, b = _read(x, *sx), _read(y, *sy)
     except PbscopeError as e:
         d.note = e.cause
         return
+    fa, fb = a.reshape(-1), b.reshape(-1)     # a Repeated (tensors.py) expands a chunk at a time
     if a.dtype.kind in "OSU" or b.dtype.kind in "OSU":
-        d.equal = bool(np.array_equal(a, b))
+        d.equal = all(np.array_equal(fa[s:s + CHUNK], fb[s:s + CHUNK]) for s in range(0, fa.size, CHUNK))
         return
-    fa, fb = a.reshape(-1), b.reshape(-1)
     worst = 0.0
     for s in range(0, fa.size, CHUNK):
         ca = fa[s:s + CHUNK].astype(np.complex128 if a.dtype.kind == "c" else np.float64)

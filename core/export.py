@@ -3,9 +3,9 @@
 Every write is atomic: it goes to a temporary file in the target folder, is
 fsynced, then renamed into place. Cancel, a failing disk or a tensor that cannot be
 decoded leaves no partial file behind and any file already at the target untouched.
-npz, safetensors and npy stream tensor by tensor, a broadcast constant (one stored value
-for a whole shape, see tensors.py) in 1 MiB chunks; pickle needs the whole dict, so it
-takes broadcast constants only up to limits.PICKLE_BROADCAST_MAX.
+npz, safetensors and npy stream tensor by tensor, a constant that stores fewer values than
+its shape holds (a broadcast view or a Repeated, see tensors.py) in 1 MiB chunks; pickle
+needs the whole dict, so it takes those only up to limits.MAX_EXPAND_BYTES expanded.
 
 Errors blame the file at fault: a defect of the input (a tensor that cannot be read, a
 name no .npz can hold) names the input and the tensor; only the destination's own
@@ -26,10 +26,10 @@ import numpy as np
 
 from .atomic import fsync_dir, output_folder, temp_file_beside
 from .errors import Cancelled, PbscopeError
-from .limits import PICKLE_BROADCAST_MAX, TensorError, bytes_text, check_npz_key, count_text, name_text
+from .limits import MAX_EXPAND_BYTES, TensorError, bytes_text, check_npz_key, count_text, name_text
 from .model import Weight
 from .progress import NO_PROGRESS, Progress
-from .tensors import flat_chunks, is_broadcast
+from .tensors import Repeated, flat_chunks, is_broadcast
 
 FORMATS = {
     "pkl": "Pickle {key: ndarray} (the seed's format)",
@@ -78,15 +78,19 @@ def default_export_path(model_path: str | os.PathLike, folder: str | os.PathLike
 
 def export_weights(weights: Iterable[Weight], out: str | os.PathLike, fmt: str | None = None,
                    keys: str = "seed", progress: Progress = NO_PROGRESS,
-                   model_path: str | None = None, dequantize: bool = False) -> ExportReport:
+                   model_path: str | None = None, dequantize: bool = False,
+                   stored: bool = False) -> ExportReport:
     """Write ``weights`` to ``out``. Keys: ``seed`` → ``scope/name:0``; ``var`` → ``scope/name``.
-    ``dequantize``: quantized weights as float32 real values, not as stored."""
+    ``dequantize``: quantized weights as float32 real values, not as stored. ``stored``: the
+    weights a reader dequantizes itself (TF.js) as the file stores them (uint8, float16)."""
     t0 = time.perf_counter()
     out = os.fspath(out)
     fmt = format_for(out, fmt)
     weights = list(weights)
     if not weights:
         raise PbscopeError(out, "nothing to export: no weights selected")
+    if dequantize and stored:
+        raise PbscopeError(out, "choose the stored values or the dequantized ones, not both")
     if keys not in ("seed", "var"):
         raise PbscopeError(out, f"unknown key style {keys!r}; use 'seed' or 'var'")
     if model_path and os.path.exists(out) and _same_file(out, model_path):
@@ -103,7 +107,7 @@ def export_weights(weights: Iterable[Weight], out: str | os.PathLike, fmt: str |
               "npy": _write_npy_folder}[fmt]
     progress.path = progress.path or out
     try:
-        nbytes = writer(named, out, progress, dequantize)
+        nbytes = writer(named, out, progress, dequantize, stored)
     except MemoryError as e:
         asked = f" ({e})" if str(e) else ""
         raise PbscopeError(out, f"not enough memory to write it{asked}; the {fmt} format needs "
@@ -163,14 +167,14 @@ def _named(weights: list[Weight], keys: str, out: str) -> list[tuple[str, Weight
 
 
 def _arrays(named, progress: Progress, share: float = 1.0, release: bool = True,
-            dequantize: bool = False):
+            dequantize: bool = False, stored: bool = False):
     """(key, array) one at a time; once the writer is done with one, its pages of a
     memory-mapped model are released, so streaming formats hold one tensor at a time."""
     total = max(1, len(named))
     for i, (k, w) in enumerate(named):
         progress.report(share * i / total, f"{k}")
         # its PbscopeError names the input file and the tensor
-        a = w.array(dequantize=True) if dequantize else w.array()
+        a = w.array(dequantize=dequantize, stored=stored) if dequantize or stored else w.array()
         yield k, a
         del a
         if release:
@@ -180,13 +184,10 @@ def _arrays(named, progress: Progress, share: float = 1.0, release: bool = True,
 WRITE_CHUNK = 1 << 20
 
 
-def write_npy(f, a: np.ndarray) -> None:
+def write_npy(f, a: np.ndarray | Repeated) -> None:
     """An .npy file, its data written straight from the array in 1 MiB slices: numpy's own
     writer copies up to 16M elements at a time into a bytes object."""
-    if not is_broadcast(a):
-        a = np.ascontiguousarray(a)
-    header = np.lib.format.header_data_from_array_1_0(a)
-    header["fortran_order"] = False
+    header = {"descr": np.lib.format.dtype_to_descr(a.dtype), "fortran_order": False, "shape": tuple(a.shape)}
     try:
         np.lib.format.write_array_header_1_0(f, header)
     except ValueError:   # a header too long for format 1.0
@@ -195,18 +196,20 @@ def write_npy(f, a: np.ndarray) -> None:
         f.write(chunk.view(np.uint8))
 
 
-def _plain(a: np.ndarray, key: str, out: str) -> np.ndarray:
+def _plain(a: np.ndarray | Repeated, key: str, out: str) -> np.ndarray | Repeated:
     """Strings as fixed-width bytes, so .npy/.npz need no pickle to hold them. numpy's
     format has no bfloat16/float8/int4: it would store raw bytes and lose the type."""
     if a.dtype.kind == "V":
         raise PbscopeError(out, f"{key}: .npy/.npz cannot hold {a.dtype.name} (numpy would store raw "
                                 f"bytes); use pkl or safetensors")
     if a.dtype.kind == "O":
+        if isinstance(a, Repeated):     # convert the stored strings, keep them stored
+            return Repeated(_plain(a.stored, key, out), a.shape)
         if is_broadcast(a):     # one string for the whole shape: convert it, keep the view
             return np.broadcast_to(_plain(a.flat[:1], key, out).reshape(()), a.shape)
         return np.array([x if isinstance(x, bytes) else str(x).encode() for x in a.flat],
                         dtype=bytes).reshape(a.shape)
-    return np.asanyarray(a)
+    return a if isinstance(a, Repeated) else np.asanyarray(a)
 
 
 # -- atomic plumbing ----------------------------------------------------------
@@ -282,9 +285,9 @@ class _Sink:
         self.progress.report(self.start + (1 - self.start) * min(1.0, self.written / self.total))
         return n
 
-    def write_array(self, a: np.ndarray) -> None:
+    def write_array(self, a: np.ndarray | Repeated) -> None:
         """An array's raw bytes (C order), copied file to file where they allow."""
-        if is_broadcast(a):
+        if is_broadcast(a) or isinstance(a, Repeated):
             for chunk in flat_chunks(a, WRITE_CHUNK):
                 self.write(chunk.view(np.uint8))
             return
@@ -320,13 +323,13 @@ class _Sink:
 
 # -- formats ------------------------------------------------------------------
 
-def _write_pickle(named, out: str, progress: Progress, dequantize: bool = False) -> int:
+def _write_pickle(named, out: str, progress: Progress, dequantize: bool = False, stored: bool = False) -> int:
     def write(f) -> int:
         sink = _Sink(f, progress, sum(w.nbytes for _, w in named), 0.1)
         d = {}
         try:
             for (k, a), (_, w) in zip(_arrays(named, progress, share=0.1, release=False,
-                                                       dequantize=dequantize), named):
+                                                       dequantize=dequantize, stored=stored), named):
                 d[k] = _whole(a, k, w, out)
                 sink.know(a, w)
             pickle.dump(d, sink, protocol=pickle.HIGHEST_PROTOCOL)
@@ -336,23 +339,26 @@ def _write_pickle(named, out: str, progress: Progress, dequantize: bool = False)
     return _atomic_file(out, write)
 
 
-def _whole(a: np.ndarray, key: str, w: Weight, out: str) -> np.ndarray:
-    """A broadcast constant expanded for a pickle, which must hold every value."""
-    if not is_broadcast(a):
+def _whole(a: np.ndarray | Repeated, key: str, w: Weight, out: str) -> np.ndarray:
+    """A constant that stores fewer values than its shape holds, expanded for a pickle,
+    which must hold every value."""
+    repeated = isinstance(a, Repeated)
+    if not (repeated or is_broadcast(a)):
         return a
-    if a.nbytes > PICKLE_BROADCAST_MAX:
-        raise PbscopeError(out, f"{name_text(key)}: one stored value repeated to {count_text(a.size)} "
-                                f"elements ({bytes_text(a.nbytes)} expanded); a pickle must hold them all, "
-                                f"pbscope expands up to {bytes_text(PICKLE_BROADCAST_MAX)}: export it to "
+    if a.nbytes > MAX_EXPAND_BYTES:
+        what = f"{a.stored.size:,} stored values, the last repeated," if repeated else "one stored value repeated"
+        raise PbscopeError(out, f"{name_text(key)}: {what} to {count_text(a.size)} elements "
+                                f"({bytes_text(a.nbytes)} expanded); a pickle must hold them all, "
+                                f"pbscope expands up to {bytes_text(MAX_EXPAND_BYTES)}: export it to "
                                 f"npz, npy or safetensors, which stream it")
-    return np.ascontiguousarray(a)
+    return a.expand() if repeated else np.ascontiguousarray(a)
 
 
-def _write_npz(named, out: str, progress: Progress, dequantize: bool = False) -> int:
+def _write_npz(named, out: str, progress: Progress, dequantize: bool = False, stored: bool = False) -> int:
     def write(f) -> int:
         total = 0
         with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
-            for k, a in _arrays(named, progress, dequantize=dequantize):
+            for k, a in _arrays(named, progress, dequantize=dequantize, stored=stored):
                 with zf.open(k + ".npy", "w", force_zip64=True) as member:
                     write_npy(member, _plain(a, k, out))
                 total += a.nbytes
@@ -368,12 +374,13 @@ SAFETENSORS_DTYPES = {
 }
 
 
-def _write_safetensors(named, out: str, progress: Progress, dequantize: bool = False) -> int:
+def _write_safetensors(named, out: str, progress: Progress, dequantize: bool = False,
+                       stored: bool = False) -> int:
     header: dict[str, dict] = {}
     offset = 0
     for k, w in named:
-        real = dequantize and w.quant is not None and not w.quant.applied    # written as float32
-        code, nbytes = ("F32", 4 * w.size) if real else (SAFETENSORS_DTYPES[w.dtype_name], w.nbytes)
+        dt = w.out_dtype(dequantize, stored)     # float32 when dequantized, uint8 when stored, …
+        code, nbytes = SAFETENSORS_DTYPES[dt.name], w.size * dt.itemsize
         header[k] = {"dtype": code, "shape": list(w.shape), "data_offsets": [offset, offset + nbytes]}
         offset += nbytes
     blob = json.dumps(header, separators=(",", ":")).encode()
@@ -384,7 +391,7 @@ def _write_safetensors(named, out: str, progress: Progress, dequantize: bool = F
         f.write(blob)
         sink = _Sink(f, progress, offset)
         try:
-            for (k, a), (_, w) in zip(_arrays(named, progress, dequantize=dequantize), named):
+            for (k, a), (_, w) in zip(_arrays(named, progress, dequantize=dequantize, stored=stored), named):
                 sink.know(a, w)
                 sink.write_array(a)
         finally:
@@ -393,12 +400,13 @@ def _write_safetensors(named, out: str, progress: Progress, dequantize: bool = F
     return _atomic_file(out, write)
 
 
-def _write_npy_folder(named, out: str, progress: Progress, dequantize: bool = False) -> int:
+def _write_npy_folder(named, out: str, progress: Progress, dequantize: bool = False,
+                      stored: bool = False) -> int:
     if os.path.exists(out) and not os.path.isdir(out):
         raise PbscopeError(out, "exists and is not a folder")
     index, total = {}, 0
     with output_folder(out, force=True) as tmp:    # fsynced and swapped in as a whole
-        for i, (k, a) in enumerate(_arrays(named, progress, dequantize=dequantize)):
+        for i, (k, a) in enumerate(_arrays(named, progress, dequantize=dequantize, stored=stored)):
             fname = f"{i:05d}_{_safe(k)}.npy"
             with open(os.path.join(tmp, fname), "wb") as f:
                 write_npy(f, _plain(a, k, out))

@@ -15,11 +15,13 @@ The limits:
 - the byte size (elements × item size) below ``MAX_TENSOR_BYTES`` = 2**62, so that
   numpy's index arithmetic (int64) never overflows; readers then compare it with the
   bytes the file really holds;
-- a constant that stores one value for its whole shape (TensorFlow repeats it) at most
-  ``MAX_BROADCAST_BYTES`` = 4 GiB expanded: it is browsed and streamed without being
-  expanded, but TensorFlow expands it to run the graph, and no frozen graph (2 GiB at
-  most, protobuf's limit) holds a tensor that large; more would only make an export
+- a constant that stores fewer values than its shape holds (TensorFlow repeats the last)
+  at most ``MAX_BROADCAST_BYTES`` = 4 GiB expanded: it is browsed and streamed without
+  being expanded, but TensorFlow expands it to run the graph, and no frozen graph (2 GiB
+  at most, protobuf's limit) holds a tensor that large; more would only make an export
   write gigabytes that the file never held;
+- such a constant expanded whole, for what needs every value at once (a pickle, a
+  value TensorFlow is fed in restore or unfreeze), at most ``MAX_EXPAND_BYTES`` = 256 MiB;
 - names an export format must hold: an .npz member name (the key plus ".npy") is at
   most 65,535 bytes of UTF-8 (the zip format's 16-bit length field).
 """
@@ -36,9 +38,7 @@ MAX_RANK = 32
 MAX_TENSOR_BYTES = 1 << 62
 ZIP_NAME_MAX = 0xFFFF           # bytes of UTF-8 in a zip member name
 NPZ_KEY_MAX = ZIP_NAME_MAX - len(".npy")
-# a pickle must hold every array whole, so a constant that repeats one stored value
-# (a "broadcast" Const) is expanded for it only up to this size
-PICKLE_BROADCAST_MAX = 256 << 20
+MAX_EXPAND_BYTES = 256 << 20
 MAX_BROADCAST_BYTES = 4 << 30
 
 

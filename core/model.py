@@ -167,6 +167,7 @@ class Quantization:
     axis: int | None = None
     note: str = ""      # how the file stored it, in words ("int8, per channel", "uint8 min/scale")
     applied: bool = False   # the reader already gives real values (TF.js): shown, never re-applied
+    stored: np.dtype | None = None  # with ``applied``: the dtype in the file, for ``array(stored=True)``
 
     def dequantize(self, q: np.ndarray) -> np.ndarray:
         scale = np.asarray(self.scale, np.float32)
@@ -190,6 +191,20 @@ class Quantization:
         return f"{self.note}: {text}" if self.note else text
 
 
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """How a weight's stored layout maps to the one its source framework uses (a TFLite
+    FULLY_CONNECTED kernel is (out, in), the Keras Dense kernel it came from (in, out)):
+    transpose by ``perm``, then reshape to ``shape``. diff compares through it; export
+    writes the stored layout."""
+    perm: tuple[int, ...]
+    shape: tuple[int, ...]
+    note: str           # what the mapping does, for diff's rows
+
+    def apply(self, a: np.ndarray) -> np.ndarray:
+        return np.transpose(a, self.perm).reshape(self.shape)
+
+
 @dataclass(eq=False, slots=True)
 class Weight:
     """A tensor worth exporting, whatever the format stored it in.
@@ -211,6 +226,7 @@ class Weight:
     error: str | None = None
     raw_key: str | None = None     # the file's own name for it, where that is not var_name
     quant: Quantization | None = None  # stored quantized: how to get real values
+    layout: Layout | None = None       # stored in another layout than its framework's
 
     @property
     def key(self) -> str:
@@ -234,13 +250,25 @@ class Weight:
     def available(self) -> bool:
         return self.error is None
 
-    def array(self, dequantize: bool = False) -> np.ndarray:
-        """The values as stored; with ``dequantize``, quantized ones as float32 real values."""
+    def array(self, dequantize: bool = False, stored: bool = False) -> np.ndarray:
+        """The values as the reader gives them; with ``dequantize``, quantized ones as float32
+        real values; with ``stored``, those the reader dequantizes itself (TF.js) as stored."""
         if self.error:
             raise PbscopeError(self.graph.path, f"{self.name}: {self.error}")
-        a = self.graph.load_weight(self)
         q = self.quant
+        if stored and q is not None and q.applied:
+            return self.graph.stored_loader(self)
+        a = self.graph.load_weight(self)
         return q.dequantize(a) if dequantize and q is not None and not q.applied else a
+
+    def out_dtype(self, dequantize: bool = False, stored: bool = False) -> np.dtype | None:
+        """The dtype ``array(dequantize, stored)`` gives, without reading a value."""
+        q = self.quant
+        if q is not None and stored and q.applied:
+            return q.stored
+        if q is not None and dequantize and not q.applied:
+            return np.dtype(np.float32)
+        return self.dtype.np if self.dtype is not None else None
 
 
 _NO_CHILDREN: dict = {}
@@ -313,16 +341,19 @@ def build_scope_tree(ops: list[Op], weights_by_op: dict[str, Weight]) -> Scope:
     order: list[Scope] = []
 
     def scope_at(path: str) -> Scope:
-        node = parents.get(path)
-        if node is None:
-            parent_path, _, leaf = path.rpartition("/")
-            parent = scope_at(parent_path)
-            node = parent.children.get(leaf)
-            if node is None:
-                node = Scope(leaf, path, parent)
-                parent._add(leaf, node)
-                order.append(node)
-            parents[path] = node
+        missing = []            # the path's scopes not made yet, deepest first (no recursion:
+        while path not in parents:   # a hostile name can nest thousands deep)
+            missing.append(path)
+            path = path.rpartition("/")[0]
+        node = parents[path]
+        for path in reversed(missing):
+            leaf = path.rpartition("/")[2]
+            child = node.children.get(leaf)
+            if child is None:
+                child = Scope(leaf, path, node)
+                node._add(leaf, child)
+                order.append(child)
+            parents[path] = node = child
         return node
 
     last_path, kids, last_parent = None, {}, root
@@ -390,6 +421,7 @@ class Graph:
         # from when they are not Consts of the graph (weights files, checkpoints)
         self.node_parser: Callable[[Op], object] | None = None
         self.value_loader: Callable[[Weight], np.ndarray] | None = None
+        self.stored_loader: Callable[[Weight], np.ndarray] | None = None   # values before an applied Quantization
         self.page_release: Callable[[Weight], None] | None = None
         self.file_span: Callable[[Weight], tuple[str, int, int] | None] | None = None
         self.const_meta: dict[int, ConstMeta] = {}

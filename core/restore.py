@@ -105,6 +105,12 @@ class PlanRow:
     source_dtype: str | None = None
     why: str = ""                        # the reason of a mismatch or a skip
     weight: Weight | None = field(default=None, repr=False, compare=False)
+    relayout: bool = False               # the source's stored layout is mapped to the target's
+
+    def source_value(self):
+        """The source weight's values, in the target's layout (a TFLite kernel transposed)."""
+        a = self.weight.array()
+        return self.weight.layout.apply(a) if self.relayout else a
 
     def as_dict(self) -> dict:
         d = {"target": self.target, "shape": _shape_list(self.shape), "dtype": self.dtype,
@@ -330,6 +336,9 @@ def _row(tv: _TargetVar, w: Weight | None, skip_scopes) -> PlanRow:
     if not _same_dtype(tv, w):
         row.status, row.source_dtype = "mismatch", w.dtype_name
         row.why = f"dtype {w.dtype_name} in the source, {tv.dtype} in the target"
+        return row
+    if not _same_shape(tv.shape, w.shape) and w.layout is not None and _same_shape(tv.shape, w.layout.shape):
+        row.status, row.relayout, row.why = "matched", True, w.layout.note
         return row
     if not _same_shape(tv.shape, w.shape):
         row.status = "mismatch"
@@ -948,7 +957,7 @@ def _write_tf1(plan: RestorePlan, t: _TF1Target, chosen: list[PlanRow], folder: 
             unfed.append(var)
             continue
         try:
-            feeds[tensor] = r.weight.array()
+            feeds[tensor] = r.source_value()
         except PbscopeError as e:
             raise PbscopeError(plan.source, e.cause) from None
         fed_vars.add(var)
@@ -1065,7 +1074,7 @@ def _write_savedmodel(plan: RestorePlan, t: _SavedModelTarget, chosen: list[Plan
     for key, entry in t.bundle.entries.items():
         r = by_key.get(key)
         try:
-            value = r.weight.array() if r is not None else t.bundle.read(key)
+            value = r.source_value() if r is not None else t.bundle.read(key)
         except PbscopeError as e:
             raise PbscopeError(plan.source if r is not None else t.path, e.cause) from None
         names.append(key)
@@ -1101,7 +1110,7 @@ def _write_keras(plan: RestorePlan, t: _KerasTarget, chosen: list[PlanRow], fold
             progress.report(0.1 + 0.5 * i / len(chosen), r.target)
             v = by_name[r.target]
             try:
-                value = r.weight.array()
+                value = r.source_value()
             except PbscopeError as e:
                 raise PbscopeError(plan.source, e.cause) from None
             originals.append((v, v.numpy()))

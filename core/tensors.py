@@ -6,12 +6,15 @@ that the array is a view of the file, not a copy. Typed ``*_val`` fields follow
 TensorFlow's rule: fewer stored values than the shape holds means the last value
 repeats. One value (or none: zeros) for a whole shape, the common case, becomes a
 read-only "broadcast" view with all strides 0: a 2 GB constant stored in 91 bytes costs
-no memory; statistics (stats.py) and exports (export.py) read it by its one value, and
-``flat_chunks`` streams it. Shapes are checked against core/limits.py first.
+no memory. Several values for a shape past 1 MiB become a ``Repeated``: the stored values
+and the shape, never expanded unless asked. Statistics (stats.py) read either by its
+stored values and their counts, ``flat_chunks`` streams either for exports (export.py).
+Shapes are checked against core/limits.py first.
 """
 from __future__ import annotations
 
 import math
+import operator
 from dataclasses import dataclass
 
 import ml_dtypes
@@ -19,6 +22,7 @@ import numpy as np
 
 from .limits import (
     MAX_BROADCAST_BYTES,
+    MAX_EXPAND_BYTES,
     TensorError,
     bytes_text,
     check_data,
@@ -28,9 +32,9 @@ from .limits import (
 )
 from .proto import dtype_name
 
-# Several stored values followed by repeats of the last cannot be a strided view:
-# such a tensor is expanded, up to this size (TensorFlow itself never writes one).
-MAX_EXPANDED_BYTES = 64 << 20
+# Several stored values followed by repeats of the last cannot be a strided view: up to
+# this size expanded, such a tensor is simply expanded; past it, kept as a Repeated.
+REPEATED_MIN_BYTES = 1 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,8 +156,8 @@ def meta(tensor) -> TensorMeta:
     return TensorMeta(dtype_of(tensor.dtype), shape_of(tensor.tensor_shape))
 
 
-def decode(tensor, content=None) -> np.ndarray:
-    """The tensor's values as a read-only numpy array.
+def decode(tensor, content=None) -> np.ndarray | Repeated:
+    """The tensor's values as a read-only numpy array (or a Repeated, see above).
 
     ``content`` stands in for ``tensor.tensor_content`` when the caller holds those
     bytes already (a view of the file): the result is then a view, not a copy.
@@ -179,7 +183,7 @@ def from_content(m: TensorMeta, content) -> np.ndarray:
     return out
 
 
-def _from_typed_values(tensor, dt: DType, shape, count: int) -> np.ndarray:
+def _from_typed_values(tensor, dt: DType, shape, count: int) -> np.ndarray | Repeated:
     values = getattr(tensor, dt.field)
     if dt.field == "half_val":        # float16 / bfloat16 bit patterns in int32s
         stored = np.array(values, dtype=np.uint16).view(dt.np)
@@ -214,12 +218,10 @@ def _from_typed_values(tensor, dt: DType, shape, count: int) -> np.ndarray:
         if dt.field == "string_val" and not n:
             one[0] = b""
         out = np.broadcast_to(one.reshape(()), shape)
+    elif count * max(dt.np.itemsize, 1) > REPEATED_MIN_BYTES:
+        stored.flags.writeable = False
+        return Repeated(stored, shape)
     else:
-        need = count * max(dt.np.itemsize, 1)
-        if need > MAX_EXPANDED_BYTES:
-            raise TensorError(f"the shape {shape_text(shape)} claims {count_text(count)} elements "
-                              f"({bytes_text(need)}) from {n:,} stored values, the last one repeated; "
-                              f"refusing to expand it past {bytes_text(MAX_EXPANDED_BYTES)}")
         out = np.empty(count, dtype=dt.np)
         out[:n] = stored
         out[n:] = stored[-1]
@@ -230,13 +232,117 @@ def _from_typed_values(tensor, dt: DType, shape, count: int) -> np.ndarray:
 
 def is_broadcast(a: np.ndarray) -> bool:
     """Whether ``a`` repeats one value through a view with all strides 0 (see above)."""
-    return a.size > 1 and a.ndim > 0 and not any(a.strides)
+    return isinstance(a, np.ndarray) and a.size > 1 and a.ndim > 0 and not any(a.strides)
 
 
-def flat_chunks(a: np.ndarray, chunk_bytes: int = 1 << 20):
+class Repeated:
+    """A constant that stores n values for a larger shape, TensorFlow repeating the last:
+    the stored values (1-D, read-only) and the shape, never expanded unless asked.
+
+    It answers what the viewers and writers ask of an array: ``shape``, ``dtype``, ``size``,
+    ``nbytes``; ``values_and_counts()`` for statistics; ``reshape`` (the same values);
+    ``r[index]`` with ints and slices expands only the sub-array asked (a heat-map slice,
+    a table row, a chunk); ``elements(start, stop)`` a run in C order; ``expand(limit)``
+    the whole array, which ``np.asarray`` also gives, up to MAX_EXPAND_BYTES. It is not an
+    ndarray, so a consumer that knows nothing of it fails loudly, never reads wrong values.
+    """
+    __slots__ = ("stored", "shape", "dtype")
+
+    def __init__(self, stored: np.ndarray, shape):
+        self.stored, self.shape, self.dtype = stored, tuple(shape), stored.dtype
+
+    @property
+    def size(self) -> int:
+        return math.prod(self.shape)
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def itemsize(self) -> int:
+        return self.dtype.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        return self.size * self.itemsize
+
+    def __repr__(self) -> str:
+        return f"Repeated({self.stored.size:,} stored values, shape {shape_text(self.shape)}, {self.dtype})"
+
+    def values_and_counts(self) -> tuple[np.ndarray, np.ndarray]:
+        """The stored values, and how many elements each stands for (the last: all the rest)."""
+        counts = np.ones(self.stored.size, dtype=np.int64)
+        counts[-1] = self.size - self.stored.size + 1
+        return self.stored, counts
+
+    def astype(self, dtype) -> Repeated:
+        return Repeated(self.stored.astype(dtype), self.shape)
+
+    def reshape(self, *shape) -> Repeated:
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        # numpy checks the shape and resolves a -1, on a view of no memory
+        return Repeated(self.stored, np.broadcast_to(np.empty((), np.int8), self.shape).reshape(shape).shape)
+
+    def elements(self, start: int, stop: int) -> np.ndarray:
+        """Elements ``start`` to ``stop`` - 1 in C order, as a new array."""
+        out = np.empty(max(0, stop - start), dtype=self.dtype)
+        k = min(max(0, self.stored.size - 1 - start), out.size)   # of them stored before the last
+        out[:k] = self.stored[start:start + k]
+        out[k:] = self.stored[-1]
+        return out
+
+    def __getitem__(self, key):
+        """Basic indexing (ints and slices): only the selected elements are made."""
+        key = key if isinstance(key, tuple) else (key,)
+        if len(key) > self.ndim:
+            raise IndexError(f"too many indices: {len(key)} for a {self.ndim}-D array")
+        key += (slice(None),) * (self.ndim - len(key))
+        base, axes = 0, []
+        stride = self.size
+        for k, dim in zip(key, self.shape):
+            stride //= max(dim, 1)
+            if isinstance(k, slice):
+                axes.append(np.arange(*k.indices(dim), dtype=np.int64) * stride)
+                continue
+            i = operator.index(k)
+            if not -dim <= i < dim:
+                raise IndexError(f"index {i} is out of bounds for an axis of size {dim}")
+            base += (i % dim) * stride
+        count = math.prod(len(a) for a in axes)
+        if count * max(self.itemsize, 8) > MAX_EXPAND_BYTES:
+            raise TensorError(f"a selection of {count_text(count)} elements of a repeated constant; "
+                              f"pbscope expands at most {bytes_text(MAX_EXPAND_BYTES)}")
+        positions = base + sum(np.ix_(*axes)) if axes else np.int64(base)
+        # every position past the stored values reads the last one
+        return self.stored[np.minimum(positions, self.stored.size - 1)]
+
+    def expand(self, limit: int = MAX_EXPAND_BYTES) -> np.ndarray:
+        """The whole array, read-only; TensorError when it takes more than ``limit`` bytes."""
+        if self.nbytes > limit:
+            raise TensorError(f"{self.stored.size:,} stored values, the last repeated, to "
+                              f"{count_text(self.size)} elements ({bytes_text(self.nbytes)} expanded); "
+                              f"pbscope expands at most {bytes_text(limit)}")
+        out = self.elements(0, self.size).reshape(self.shape)
+        out.flags.writeable = False
+        return out
+
+    def __array__(self, dtype=None, copy=None):
+        if copy is False:
+            raise ValueError("a repeated constant has no array to view: it must be expanded")
+        a = self.expand()
+        return a if dtype is None else a.astype(dtype)
+
+
+def flat_chunks(a, chunk_bytes: int = 1 << 20):
     """``a``'s values in C order as contiguous 1-D arrays of about ``chunk_bytes`` each,
-    without ever holding a broadcast array expanded."""
+    without ever holding a broadcast array or a Repeated expanded."""
     step = max(1, chunk_bytes // max(a.itemsize, 1))
+    if isinstance(a, Repeated):
+        for i in range(0, a.size, step):
+            yield a.elements(i, min(i + step, a.size))
+        return
     if is_broadcast(a):
         block = np.full(min(step, a.size), a.flat[0], dtype=a.dtype)
         for i in range(0, a.size, step):

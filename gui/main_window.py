@@ -950,12 +950,20 @@ class MainWindow(QMainWindow):
         s = settings()
         s.setValue("export/lastFolder", os.path.dirname(os.path.abspath(path)))
         s.sync()
-        quantized = sum(1 for w in self.selection.weights() if w.quant is not None and not w.quant.applied)
-        dequantize = bool(quantized) and QMessageBox.question(
-            self, "Export ticked weights", f"{quantized:,} of the ticked weights are stored quantized (TFLite). "
-            "Write them as float32 real values, (q − zero point) × scale?\n\nNo writes the stored values.",
-            QMessageBox.Yes | QMessageBox.No, QMessageBox.No) == QMessageBox.Yes
-        self.export_to(path, fmt, dequantize)
+        ticked = self.selection.weights()
+        quantized = sum(1 for w in ticked if w.quant is not None and not w.quant.applied)
+        real = sum(1 for w in ticked if w.quant is not None and w.quant.applied)   # TF.js: read dequantized
+        dequantize = bool(quantized) and self._yes(
+            f"{quantized:,} of the ticked weights are stored quantized (TFLite). Write them as float32 real "
+            "values, (q − zero point) × scale?\n\nNo writes the stored values.")
+        stored = not quantized and bool(real) and self._yes(
+            f"{real:,} of the ticked weights are stored quantized (TF.js) and read as float32 real values. "
+            "Write the stored uint8/uint16/float16 values instead?\n\nNo writes the real values.")
+        self.export_to(path, fmt, dequantize, stored)
+
+    def _yes(self, question: str) -> bool:
+        return QMessageBox.question(self, "Export ticked weights", question, QMessageBox.Yes | QMessageBox.No,
+                                    QMessageBox.No) == QMessageBox.Yes
 
     def default_export(self, folder: str | None, fmt: str) -> str:
         """``<folder or the model's folder>/<model name>_weights.pkl``. Folders (SavedModel
@@ -976,11 +984,11 @@ class MainWindow(QMainWindow):
             name = os.path.splitext(name)[0] or name
         return default_export_path(os.path.join(base_dir, name + ".pb"), folder or base_dir, fmt)
 
-    def export_to(self, out: str, fmt: str, dequantize: bool = False) -> Worker:
+    def export_to(self, out: str, fmt: str, dequantize: bool = False, stored: bool = False) -> Worker:
         weights = self.selection.weights()
         model_path = self.graph.path
         worker = Worker(lambda p: export_weights(weights, out, fmt, keys="seed", progress=p, model_path=model_path,
-                                                 dequantize=dequantize),
+                                                 dequantize=dequantize, stored=stored),
                         path=out, name="export")
         worker.signals.result.connect(lambda r, w=worker: self._exported(w, r))
         worker.signals.error.connect(lambda e, tb, w=worker: self._export_failed(w, out, e, tb))

@@ -1,7 +1,10 @@
 """Weight preview: statistics, histogram, heat map, filter grid and a lazy value table.
 
 ``compute_preview`` (pure numpy, run in a worker) decodes the tensor and does every
-pass over all of its elements. The panel only draws what it gets, through items
+pass over all of its elements. A constant that stores fewer values than its shape holds
+(a broadcast view or a core.tensors.Repeated) is never expanded: statistics and histogram
+come from its stored values and their counts, the heat map and the value table read only
+the elements they show. The panel only draws what it gets, through items
 created once and updated with setData/setImage, and drops results that arrive
 after the user moved on (a generation number). pyqtgraph is imported on first use,
 not at start-up: it is most of a cold start's import time.
@@ -36,6 +39,7 @@ from core.errors import PbscopeError
 from core.model import Weight
 from core.progress import Progress
 from core.stats import Summary, summarize
+from core.tensors import Repeated
 
 from .fmt import human_bytes, number, shape_text
 from .workers import Jobs, Worker
@@ -44,6 +48,7 @@ HIST_FULL_MAX = 16_000_000   # histogram over every element up to this; a stride
 IMAGE_MAX = 1024             # heat-map pixels per side; larger slices are strided down
 MAX_TILES = 4096
 MAX_TILE_SIDE = 64
+MOSAIC_EXPAND_MAX = 64 << 20  # a Repeated kernel is expanded to sum its input channels up to this
 TABLE_CHUNK = 1000           # value-table rows fetched per step
 TABLE_MAX_COLS = 4096        # a wider last axis is shown as one flat column
 
@@ -64,8 +69,8 @@ def _pyqtgraph():
 @dataclass
 class PreviewData:
     weight: Weight
-    array: np.ndarray | None = None       # as decoded (read-only)
-    numeric: np.ndarray | None = None     # a real-valued view/copy for plots; None for strings
+    array: np.ndarray | Repeated | None = None     # as decoded (read-only)
+    numeric: np.ndarray | Repeated | None = None   # real values for plots; None for strings
     numeric_note: str = ""
     stats: dict[str, str] | None = None
     mean: float | None = None
@@ -93,13 +98,14 @@ def stats_text(st: Summary) -> dict[str, str]:
     return stats
 
 
-def histogram(finite: np.ndarray, mn, mx, bins: int = 128):
-    """(counts, edges, note); integer tensors with a small range get one bin per value."""
-    n = finite.size
+def histogram(finite: np.ndarray, mn, mx, bins: int = 128, counts: np.ndarray | None = None):
+    """(counts, edges, note); integer tensors with a small range get one bin per value.
+    ``counts``: how many elements each of ``finite`` stands for (stored values, see stats)."""
+    n = finite.size if counts is None else int(counts.sum())
     if n == 0 or mn is None:
         return None, ""
     sample, note = finite, f"{n:,} values"
-    if n > HIST_FULL_MAX:
+    if counts is None and n > HIST_FULL_MAX:
         step = -(-n // HIST_FULL_MAX)
         sample = finite[::step]
         note = f"every {step}th of {n:,} values"
@@ -108,41 +114,46 @@ def histogram(finite: np.ndarray, mn, mx, bins: int = 128):
         bins, lo, hi = int(hi - lo) + 1, lo - 0.5, hi + 0.5
     elif hi <= lo:
         lo, hi, bins = lo - 0.5, hi + 0.5, 1
-    counts, edges = np.histogram(sample, bins=bins, range=(lo, hi))
-    return (counts, edges), note
+    hist, edges = np.histogram(sample, bins=bins, range=(lo, hi), weights=counts)
+    return (hist.astype(np.int64), edges), note
 
 
 def heat_axes(shape: tuple[int, ...]) -> list[int]:
     """The axes the heat map pages through or shows: every axis longer than 1
-    (a depthwise 3×3×32×1 kernel pages through 3 rows of 3×32), at least two."""
+    (a depthwise 3×3×32×1 kernel pages through 3 rows of 3×32), at least two
+    (the last short ones added: a 5×1×1 bias shows as 5×1)."""
     axes = [i for i, d in enumerate(shape) if d > 1]
     if len(axes) < 2:
-        axes = list(range(max(0, len(shape) - 2), len(shape)))
+        short = [i for i in range(len(shape)) if i not in axes]
+        axes = sorted(axes + short[len(short) - min(len(short), 2 - len(axes)):])
     return axes
 
 
-def slice_2d(a: np.ndarray, index: tuple[int, ...] = ()) -> np.ndarray:
-    """The 2-D slice the heat map shows: the last two long axes, ``index`` for the others."""
+def _heat_shaped(a):
+    """``a`` with the heat map's axes only, at least 2-D (a reshape: nothing is read)."""
     if a.ndim > 2:
-        a = a.reshape([a.shape[i] for i in heat_axes(a.shape)])
-    if a.ndim == 0:
-        return a.reshape(1, 1)
-    if a.ndim == 1:
-        return a.reshape(1, -1)
+        return a.reshape([a.shape[i] for i in heat_axes(a.shape)])
+    return a.reshape(1, 1) if a.ndim == 0 else a.reshape(1, -1) if a.ndim == 1 else a
+
+
+def slice_2d(a, index: tuple[int, ...] = (), step: tuple[int, int] = (1, 1)) -> np.ndarray:
+    """The 2-D slice the heat map shows: the last two long axes, ``index`` for the others,
+    every ``step``th row and column."""
+    a = _heat_shaped(a)
     lead = a.ndim - 2
     index = tuple(index[:lead]) + (0,) * max(0, lead - len(index))
-    return a[index]
+    return a[index + (slice(None, None, step[0]), slice(None, None, step[1]))]
 
 
-def display_image(sl: np.ndarray) -> tuple[np.ndarray, tuple[float, float], str]:
-    """A slice strided down to at most IMAGE_MAX per side, as float32, with its levels."""
+def display_image(a, index: tuple[int, ...] = ()) -> tuple[np.ndarray, tuple[float, float], str]:
+    """``slice_2d(a, index)`` strided down to at most IMAGE_MAX per side before any value
+    is read, as float32, with its levels."""
     note = ""
-    h, w = sl.shape
+    h, w = _heat_shaped(a).shape[-2:]
     sy, sx = -(-h // IMAGE_MAX), -(-w // IMAGE_MAX)
     if sy > 1 or sx > 1:
-        sl = sl[::sy, ::sx]
         note = f"every {sy}×{sx}th value shown"
-    img = np.asarray(sl, dtype=np.float32)
+    img = np.asarray(slice_2d(a, index, (sy, sx)), dtype=np.float32)
     finite = img[np.isfinite(img)] if not np.isfinite(img).all() else img
     if finite.size:
         lo, hi = float(finite.min()), float(finite.max())
@@ -164,22 +175,30 @@ def filter_mosaic(a: np.ndarray, how: str = "sum", normalize: bool = True) -> tu
 
     ``how`` folds the input channels: "sum" or "first". A depthwise kernel
     (H×W×C×1) shows one tile per input channel instead. Tiles are separated by a
-    one-pixel NaN gap, which pyqtgraph leaves transparent.
+    one-pixel NaN gap, which pyqtgraph leaves transparent. A Repeated kernel is expanded
+    to be summed up to MOSAIC_EXPAND_MAX; past it, it shows its first input channel.
     """
     if a is None or not is_kernel(a.shape):
         return None, ""
     h, w, cin, cout = a.shape
+    big = ""
+    if isinstance(a, Repeated):
+        if a.nbytes <= MOSAIC_EXPAND_MAX:
+            a = a.expand(MOSAIC_EXPAND_MAX)
+        elif how == "sum":
+            how, big = "first", " (too large to sum)"
+    # only the tiles shown are read: a Repeated expands no more than those
     if cout == 1 and cin > 1:
-        tiles, note = a[:, :, :, 0], f"{cin} depthwise filters, one per input channel"
+        tiles, n, note = a[:, :, :MAX_TILES, 0], cin, f"{cin} depthwise filters, one per input channel"
     elif how == "first":
-        tiles, note = a[:, :, 0, :], f"{cout} filters, input channel 0"
+        tiles, n, note = a[:, :, 0, :MAX_TILES], cout, f"{cout} filters, input channel 0{big}"
     else:
-        tiles, note = a.sum(axis=2, dtype=np.float64), f"{cout} filters, summed over {cin} input channels"
+        tiles, n = a[:, :, :, :MAX_TILES].sum(axis=2, dtype=np.float64), cout
+        note = f"{cout} filters, summed over {cin} input channels"
     tiles = np.moveaxis(np.asarray(tiles, dtype=np.float32), 2, 0)  # (N, H, W)
-    n = tiles.shape[0]
     if n > MAX_TILES:
-        tiles, note = tiles[:MAX_TILES], note + f" (first {MAX_TILES})"
-        n = MAX_TILES
+        note += f" (first {MAX_TILES})"
+    n = tiles.shape[0]
     if normalize:
         scale = np.abs(tiles).reshape(n, -1).max(axis=1)
         scale[~np.isfinite(scale) | (scale == 0)] = 1.0
@@ -207,10 +226,10 @@ def compute_preview(w: Weight, progress: Progress | None = None) -> PreviewData:
     if num is not None:
         if progress is not None:
             progress.check()
-        data.hist, data.hist_note = histogram(st.finite, st.min, st.max)
+        data.hist, data.hist_note = histogram(st.finite, st.min, st.max, counts=st.counts)
         if progress is not None:
             progress.check()
-        data.image, data.image_levels, data.image_note = display_image(slice_2d(num))
+        data.image, data.image_levels, data.image_note = display_image(num)
         data.mosaic, data.mosaic_note = filter_mosaic(num)
     data.seconds = time.perf_counter() - t0
     return data
@@ -218,8 +237,9 @@ def compute_preview(w: Weight, progress: Progress | None = None) -> PreviewData:
 
 # -- the lazy value table -------------------------------------------------------------
 
-def as_table(a: np.ndarray) -> np.ndarray:
-    """A 2-D view: rows are every index but the last axis, columns the last axis."""
+def as_table(a):
+    """A 2-D view: rows are every index but the last axis, columns the last axis (a
+    Repeated stays one: a cell reads one element)."""
     if a.ndim == 0:
         return a.reshape(1, 1)
     if a.ndim == 1 or a.shape[-1] > TABLE_MAX_COLS:
@@ -247,7 +267,7 @@ class ValueTableModel(QAbstractTableModel):
         self._lead: tuple[int, ...] = ()
         self._flat = False
 
-    def set_array(self, a: np.ndarray | None) -> None:
+    def set_array(self, a: np.ndarray | Repeated | None) -> None:
         self.beginResetModel()
         self._a = a
         self._t = as_table(a) if a is not None else None
@@ -685,7 +705,7 @@ class PreviewPanel(QWidget):
         a = self.data.numeric
         self._index = tuple(s.value() for s, _ in self.sliders)
         self._label_sliders(tuple(a.shape[i] for i in self._slider_axes))
-        img, levels, note = display_image(slice_2d(a, self._index))
+        img, levels, note = display_image(a, self._index)
         self._set_heat(img, levels, note)
 
     def set_slice(self, index: tuple[int, ...]) -> None:

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Regenerate docs/screenshot.png: the main window on the demo model, a filter typed
-and a weight previewed. Runs headless (Qt offscreen) with throw-away settings.
+"""Regenerate docs/screenshot.png: the main window on the demo model, a filter typed,
+the graph pane open on the selection and a weight previewed. Runs headless (Qt offscreen) with throw-away settings.
 
     python tools/make_screenshot.py                       # docs/screenshot.png
     python tools/make_screenshot.py --theme dark --out /tmp/pbscope-dark.png
@@ -52,7 +52,8 @@ def main(argv=None) -> int:
     ap.add_argument("--select", default="", help="op to select (default: the first weight the filter shows)")
     ap.add_argument("--tab", default="filters", choices=sorted(TABS))
     ap.add_argument("--theme", default="light", choices=("light", "dark", "system"))
-    ap.add_argument("--size", default="1400x850")
+    ap.add_argument("--size", default="1600x900")
+    ap.add_argument("--no-graph", action="store_true", help="leave the graph pane closed")
     ap.add_argument("--out", default=str(ROOT / "docs" / "screenshot.png"))
     args = ap.parse_args(argv)
 
@@ -69,6 +70,7 @@ def main(argv=None) -> int:
     w, h = (int(v) for v in args.size.split("x"))
     win.resize(w, h)
     win.show()
+    win.show_graph(not args.no_graph)
     win.open_path(args.model)
     wait_for(win.model_shown)
     if args.filter:
@@ -80,6 +82,8 @@ def main(argv=None) -> int:
         names = result.matched if result is not None else win.index.names
         target = next(n for n in names if win.graph.weight_of(n) is not None)
     win.navigate(target)
+    if not args.no_graph:
+        wait_for(win.graph_pane.laid_out)      # the scopes opened down to the selection
     win.preview.tabs.setCurrentIndex(TABS[args.tab])
     if win.preview.data is None or win.preview.data.weight.name != target:
         wait_for(win.preview.ready)

@@ -12,7 +12,7 @@
   shards' lengths before anything is read, and values are read lazily from memory maps.
 * **Quantized weights** (``uint8``/``uint16`` with min/scale: real = q * scale + min, and
   ``float16``) are real values (float32) for preview and export; ``Weight.quant`` records
-  how they were stored.
+  how they were stored, and ``Weight.array(stored=True)`` gives the stored values.
 
 A shard that is missing makes the weights stored in it unavailable (greyed, with why);
 when the manifest and the shards of a group disagree on its size, no offset in that group
@@ -77,6 +77,7 @@ def open_graph(kind: Kind, progress: Progress = NO_PROGRESS) -> Graph:
             graph.notes.append(f"{label} {doc[key]}")
     graph.notes.extend(shards.notes)
     graph.value_loader = shards.load
+    graph.stored_loader = lambda w: shards.load(w, stored=True)
     graph.file_span = shards.span
     graph.page_release = shards.release
     progress.report(1.0, "done")
@@ -271,7 +272,8 @@ class Shards:
         return self.entries.get(w.raw_key or w.var_name) if w.rule == "tfjs" else \
             (self.entries.get(w.op.name) if w.op is not None else None)
 
-    def load(self, w: Weight) -> np.ndarray | None:
+    def load(self, w: Weight, stored: bool = False) -> np.ndarray | None:
+        """``w``'s values, real (dequantized) unless ``stored``."""
         e = self.entry_of(w)
         if e is None:
             if w.op is not None and w.op.type == "Const" and not _has_values(w.op):
@@ -295,7 +297,7 @@ class Shards:
                 buf[lo - e.start:hi - e.start] = mm[lo - g.starts[i]:hi - g.starts[i]]
                 pos = hi
             a = np.frombuffer(buf, e.stored, count)
-        a = _dequantize(a, e).reshape(e.shape)
+        a = (a if stored else _dequantize(a, e)).reshape(e.shape)
         a.flags.writeable = False
         return a
 
@@ -349,10 +351,11 @@ def _quantization(e: Entry) -> Quantization | None:
     if q is None:
         return None
     if q["dtype"] == "float16":
-        return Quantization(np.float32(1), np.float32(0), note="stored as float16", applied=True)
+        return Quantization(np.float32(1), np.float32(0), note="stored as float16", applied=True,
+                            stored=e.stored)
     scale, lo = float(q["scale"]), float(q["min"])
     return Quantization(np.float32(scale), np.float32(-lo / scale if scale else 0.0),
-                        note=f"stored as {q['dtype']} (min/scale)", applied=True)
+                        note=f"stored as {q['dtype']} (min/scale)", applied=True, stored=e.stored)
 
 
 def _dequantize(a: np.ndarray, e: Entry) -> np.ndarray:

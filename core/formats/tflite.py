@@ -32,7 +32,7 @@ import numpy as np
 
 from .. import proto
 from ..errors import PbscopeError
-from ..model import Graph, Op, Quantization, Weight, dtype_label
+from ..model import Graph, Layout, Op, Quantization, Weight, dtype_label
 from ..progress import NO_PROGRESS, Progress
 from ..tensors import TensorError, dtype_of
 from .graphdef import _release
@@ -54,6 +54,11 @@ _ROLES = {("CONV_2D", 1): "kernel", ("CONV_2D", 2): "bias", ("DEPTHWISE_CONV_2D"
           ("CONV_3D", 1): "kernel", ("CONV_3D", 2): "bias", ("TRANSPOSE_CONV", 1): "kernel",
           ("TRANSPOSE_CONV", 3): "bias", ("BATCH_MATMUL", 1): "kernel", ("EMBEDDING_LOOKUP", 1): "embeddings",
           ("PRELU", 1): "alpha"}
+# the operators whose kernels and biases are named after their Keras layer (docs/weights.md)
+_KERAS_OPS = ("FULLY_CONNECTED", "CONV_2D", "DEPTHWISE_CONV_2D")
+# the TF ops a Keras layer reads its variables with: a tensor's name before them is the layer
+_TF_READS = frozenset(("MatMul", "Tensordot", "BiasAdd", "Conv2D", "convolution", "depthwise", "ReadVariableOp"))
+_TRACE_SUFFIX = re.compile(r"_\d+$")   # as in core/weights.py's TF2 rule
 _BUFFER_DATA = 4        # the vtable slot of Buffer.data (its first field)
 _SOFFSET = struct.Struct("<i")
 _VTABLE = struct.Struct("<HH")   # vtable size, table size
@@ -131,6 +136,9 @@ class _Reader:
         self.consts: dict[int, tuple[int, int, int, tuple[int, ...]]] = {}
         self.data_spans: dict[int, tuple[int, int] | None] = {}     # buffer index → (start, length)
         self.weights: list[Weight] = []
+        # kernels and biases of Keras layers' operators: (weight, operator, input slot, the
+        # layer scope its own name gives)
+        self.keras: list[tuple[Weight, tuple[int, int], int, list[str] | None]] = []
 
     # -- checks ----------------------------------------------------------------------
     def corrupt(self, what: str) -> PbscopeError:
@@ -181,6 +189,7 @@ class _Reader:
             subs.append(self.subgraph(s, "Placeholder" if s in entries else "_Arg"))
             self.progress.report(0.9 * (s + 1) / n_sub, "reading")
         self.describe(model, subs, signatures)
+        self.name_after_keras()
         self.release_all()
         return self.weights
 
@@ -207,6 +216,7 @@ class _Reader:
         operators = []      # (type, inputs, outputs)
         produced: dict[int, tuple[int, int]] = {}     # tensor → (operator, output slot)
         first_use: dict[int, tuple[int, int]] = {}    # tensor → (operator, input slot)
+        uses: dict[int, int] = {}                       # tensor → how many operator inputs read it
         for k in range(self.count(sg.OperatorsLength(), sg, f"operators in {what}")):
             o = self.table(sg.Operators(k), f"operator {k} of {what}")
             index = o.OpcodeIndex()
@@ -219,6 +229,7 @@ class _Reader:
                 produced.setdefault(t, (k, slot))
             for slot, t in enumerate(ins):
                 first_use.setdefault(t, (k, slot))
+                uses[t] = uses.get(t, 0) + 1
             operators.append((self.opcodes[index], ins, outs))
         inputs = self.indices(sg.InputsAsNumpy(), n_t, f"the inputs of {what}")
 
@@ -252,7 +263,7 @@ class _Reader:
                      else "Variable" if tensor.IsVariable() else "Tensor")
             op = self.add_op(sub.refs[t], type_, (), sub, (t,), None)
             if span is not None:
-                self.weights.append(self.weight(op, sub, t, span, operators, first_use))
+                self.weights.append(self.weight(op, sub, t, span, operators, first_use, uses))
 
         for t in leaves:
             if t in placeholders:
@@ -312,7 +323,7 @@ class _Reader:
         return start, n
 
     # -- weights ---------------------------------------------------------------------
-    def weight(self, op: Op, sub: _Sub, t: int, span: tuple[int, int], operators, first_use) -> Weight:
+    def weight(self, op: Op, sub: _Sub, t: int, span: tuple[int, int], operators, first_use, uses) -> Weight:
         tensor = sub.tensors[t]
         ttype = tensor.Type()
         shape_arr = tensor.ShapeAsNumpy()
@@ -325,8 +336,10 @@ class _Reader:
             err = f"TFLite tensor type {ttype} holds no values pbscope reads"
         use = first_use.get(t)
         behind_dequantize = use is not None and operators[use[0]][0] == "DEQUANTIZE"
+        only_use = uses.get(t) == 1
         if use is not None and behind_dequantize and operators[use[0]][2]:
-            use = first_use.get(operators[use[0]][2][0])   # the role is where the dequantized value goes
+            widened = operators[use[0]][2][0]     # the role is where the dequantized value goes
+            use, only_use = first_use.get(widened), only_use and uses.get(widened) == 1
         role = _ROLES.get((operators[use[0]][0], use[1]), "") if use is not None else ""
         quant = None
         if err is None:
@@ -342,10 +355,56 @@ class _Reader:
                 role = f"{role}, float16 behind DEQUANTIZE" if role else "float16 behind DEQUANTIZE"
             elif dtype.np.kind in "iu":
                 quant = self.quantization(tensor, shape, dtype.name, behind_dequantize, op.name)
+        w = Weight(op, op.name, op.name, dtype, known, self.graph,
+                   role=role, rule="tflite", error=err, quant=quant)
         if err is None:
             self.consts[op.index] = (span[0], span[1], ttype, shape)
-        return Weight(op, op.name, op.name, dtype, known, self.graph,
-                      role=role, rule="tflite", error=err, quant=quant)
+            if only_use and use is not None and operators[use[0]][0] in _KERAS_OPS:
+                self.keras_layer(w, sub, t, operators[use[0]], use)
+        return w
+
+    def keras_layer(self, w: Weight, sub: _Sub, t: int, operator, use: tuple[int, int]) -> None:
+        """A kernel or bias of a Keras layer's operator: its layout against Keras', and a
+        candidate for a Keras name (given in ``name_after_keras``, once every one is known).
+        A fused name across layers (``…/bn/FusedBatchNormV3;…/conv/Conv2D``) holds values
+        folded from several layers' variables, no one Keras variable's: it gets none."""
+        type_, ins, _ = operator
+        slot = use[1]
+        if slot == 1:
+            w.layout = _keras_layout(type_, w.shape, self.channels(sub, ins[0]))
+        scope = _layer_scope(sub.names[t])
+        if slot in (1, 2) and (scope is not None or ";" not in sub.names[t]):   # fused: within one layer
+            self.keras.append((w, (id(sub), use[0]), slot, scope))
+
+    @staticmethod
+    def channels(sub: _Sub, t: int) -> int | None:
+        """The last dimension of tensor ``t`` (an operator's input), if known."""
+        shape = sub.tensors[t].ShapeAsNumpy() if t >= 0 else 0
+        return None if isinstance(shape, int) or not shape.size or shape[-1] <= 0 else int(shape[-1])
+
+    def name_after_keras(self) -> None:
+        """``dense/kernel``, as Keras names the variable: the layer from the kernel's name (a
+        bias, often ``arith.constant``, takes its operator's kernel's), then the TF2 rule of
+        docs/weights.md (the model's outer scope and the tracing's ``_1`` dropped). The
+        TFLite name is kept as raw_key; names two weights would share stay TFLite's."""
+        layers = {op: scope for _, op, slot, scope in self.keras if slot == 1 and scope}
+        found = [(w, layers[op]) for w, op, slot, scope in self.keras
+                 if op in layers and (slot == 1 or scope is None or scope == layers[op])]
+        if not found:
+            return
+        scopes = [s for _, s in found]
+        if len({s[0] for s in scopes}) == 1 and all(len(s) >= 2 for s in scopes):
+            scopes = [s[1:] for s in scopes]
+        if all(_TRACE_SUFFIX.search(part) for s in scopes for part in s):
+            scopes = [[_TRACE_SUFFIX.sub("", part) for part in s] for s in scopes]
+        names = ["/".join(s) + "/" + w.role.split(",")[0] for (w, _), s in zip(found, scopes)]
+        taken = {w.var_name for w in self.weights}
+        count: dict[str, int] = {}
+        for n in names:
+            count[n] = count.get(n, 0) + 1
+        for (w, _), name in zip(found, names):
+            if count[name] == 1 and name not in taken:
+                w.raw_key, w.var_name = w.var_name, name
 
     @staticmethod
     def size_error(ttype: int, dtype, shape: tuple[int, ...], n: int) -> str | None:
@@ -486,6 +545,42 @@ class _Reader:
                                     "dtype": dtype_label(dt) if dt is not None else "?",
                                     "shape": [] if isinstance(dims, int) else dims.tolist()}
         return out
+
+
+def _layer_scope(tensor_name: str) -> list[str] | None:
+    """The layer a variable's tensor belongs to: the scope before the TF op that read it
+    (``model/dense_1/BiasAdd/ReadVariableOp`` → ``[model, dense_1]``). A fused name lists
+    every TF op the tensor stands for (``…/conv/Relu;…/conv/BiasAdd``): each must lie in
+    that one scope (one naming no reading op, in its parent scope). None when no reading
+    op is named, or the parts name different layers (a batch norm folded into a conv)."""
+    scopes, read = [], False
+    for name in tensor_name.split(";"):
+        parts = _TAIL_NUMBER.sub("", name).strip("/").split("/")
+        at = next((i for i, part in enumerate(parts) if part in _TF_READS), None)
+        read = read or at is not None
+        scopes.append(parts[:at] if at is not None else parts[:-1])
+    if not read or not scopes[0] or any(s != scopes[0] for s in scopes):
+        return None
+    return scopes[0]
+
+
+def _keras_layout(type_: str, shape: tuple[int, ...] | None, channels: int | None) -> Layout | None:
+    """How a TFLite kernel maps to the Keras layer's: FULLY_CONNECTED (out, in) → Dense (in, out);
+    CONV_2D (out, h, w, in) → (h, w, in, out); DEPTHWISE_CONV_2D (1, h, w, in·mult) →
+    (h, w, in, mult), the channels of its input telling in from mult."""
+    if shape is None:
+        return None
+    if type_ == "FULLY_CONNECTED" and len(shape) == 2:
+        return Layout((1, 0), shape[::-1], "TFLite layout transposed: (out, in) → (in, out)")
+    if type_ == "CONV_2D" and len(shape) == 4:
+        o, h, w, i = shape
+        return Layout((1, 2, 3, 0), (h, w, i, o), "TFLite layout transposed: (out, h, w, in) → (h, w, in, out)")
+    if type_ == "DEPTHWISE_CONV_2D" and len(shape) == 4 and shape[0] == 1 and channels \
+            and shape[3] % channels == 0:
+        _, h, w, c = shape
+        return Layout((1, 2, 3, 0), (h, w, channels, c // channels),
+                      "TFLite layout transposed: (1, h, w, in·mult) → (h, w, in, mult)")
+    return None
 
 
 def _unpack(packed: np.ndarray, bits: int, dtype: np.dtype, count: int, signed: bool) -> np.ndarray:

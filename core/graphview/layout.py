@@ -65,11 +65,9 @@ def layout(view: Visible, direction: str = "TB") -> tuple[float, float]:
     level_edges = _edges_by_container(view)
     routes: dict[int, dict[tuple[int, int], LevelEdge]] = {}
 
-    def place(box: Item) -> None:       # inside out: children sized before their parent
+    def place(box: Item) -> None:
         for k in box.children:
-            if k.expanded and k.children:
-                place(k)
-            else:
+            if not (k.expanded and k.children):
                 k.w, k.h = box_size(k)
         kids = box.children
         sizes = [((k.h, k.w) if lr else (k.w, k.h)) for k in kids]    # (across, along)
@@ -99,14 +97,20 @@ def layout(view: Visible, direction: str = "TB") -> tuple[float, float]:
         for k in box.children:
             k.x += ox
             k.y += oy
-            if k.expanded and k.children:
-                absolute(k, k.x + PAD, k.y + PAD + HEADER)
         for e in routes.get(id(box), {}).values():
             e.points = [(px + ox, py + oy) for px, py in e.points]
 
-    place(view.root)
+    # view.items lists parents before children: inside out is that order reversed (no
+    # recursion, as scopes can nest deeper than Python's stack), then outside in
+    boxes = [it for it in view.items if it is view.root or (it.expanded and it.children)]
+    for box in reversed(boxes):
+        place(box)
     view.root.x = view.root.y = 0.0
-    absolute(view.root, 0.0, 0.0)
+    for box in boxes:
+        if box is view.root:
+            absolute(box, 0.0, 0.0)
+        else:
+            absolute(box, box.x + PAD, box.y + PAD + HEADER)
     for e in view.edges:
         _route(e, routes, lr)
     return view.root.w, view.root.h

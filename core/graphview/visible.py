@@ -261,8 +261,9 @@ class Builder:
         if len(items) == 1:
             self.notes.append(f"nothing to draw: no ops in {scope.path or 'the graph'}")
         if everything and left_shut:
-            self.notes.append(f"{left_shut:,} scopes left collapsed: opening them would draw more "
-                              f"than the cap of {self.cap:,} boxes")
+            self.notes.append(f"{left_shut:,} scope{'s' if left_shut != 1 else ''} left collapsed: opening "
+                              f"{'them' if left_shut != 1 else 'it'} would draw more than the cap of "
+                              f"{self.cap:,} boxes")
         for box in items:
             if box.expanded and box is not root and box.call is None:
                 box.spans = []      # its contents stand for it now

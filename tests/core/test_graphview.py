@@ -235,6 +235,16 @@ def test_duplicate_and_odd_names(tmp_path):
     xml.dom.minidom.parse(str(out))     # escaped: still well-formed XML
 
 
+def test_scopes_nested_thousands_deep(tmp_path):
+    gd = proto.GraphDef()
+    op(gd, "x", "Placeholder")
+    op(gd, "/".join(["s"] * 5000) + "/op", "Relu", "x")
+    v = build_view(open_model(_write(tmp_path, gd)), expanded=ALL)
+    assert len(v.items) == 2000 and v.notes == [
+        "1 scope left collapsed: opening it would draw more than the cap of 2,000 boxes"]
+    check_invariants(v)
+
+
 def test_flat_scope_over_the_cap_is_grouped(tmp_path):
     gd = proto.GraphDef()
     op(gd, "flat/x", "Placeholder")

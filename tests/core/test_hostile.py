@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import pickle
 import shutil
@@ -73,7 +74,8 @@ def checkpoint(folder: Path, entries: dict[bytes, dict], data: bytes) -> Path:
 
 
 def broadcast_pb(path: Path, shape=(2**29,), value=2.5, names=("fill",)) -> Path:
-    """Consts that store one float for a whole shape, each read through an Identity."""
+    """Consts that store one float (or a list of them, the last repeated) for a whole shape,
+    each read through an Identity."""
     gd = proto.GraphDef()
     for name in names:
         n = gd.node.add(name=name, op="Const")
@@ -81,7 +83,7 @@ def broadcast_pb(path: Path, shape=(2**29,), value=2.5, names=("fill",)) -> Path
         t.dtype = 1
         for d in shape:
             t.tensor_shape.dim.add(size=d)
-        t.float_val.append(value)
+        t.float_val.extend(np.atleast_1d(value).tolist())
         op(gd, name + "/read", "Identity", name)
     path.write_bytes(gd.SerializeToString())
     return path
@@ -279,7 +281,107 @@ def test_preview_figures_come_from_the_stored_value(big_broadcast):
     assert a.shape == (2**29,) and a.strides == (0,)      # viewed, never expanded
     s = summarize(a)
     assert (s.size, s.min, s.max, s.mean, s.std, s.zeros) == (2**29, 2.5, 2.5, 2.5, 0.0, 0)
-    assert s.finite.strides == (0,) and a.reshape(2**14, 2**15)[3, :4].tolist() == [2.5] * 4
+    assert s.finite.tolist() == [2.5] and s.counts.tolist() == [2**29]     # the value and its count
+    assert a.reshape(2**14, 2**15)[3, :4].tolist() == [2.5] * 4
+
+
+# -- several stored values, the last repeated ------------------------------------------------
+
+STORED = (-1.5, 4.0, 0.5)
+
+
+@pytest.fixture(scope="module")
+def big_repeated(tmp_path_factory) -> Path:
+    """Three floats stored for a shape of 2**29 (2 GiB as float32): TensorFlow repeats the last."""
+    p = broadcast_pb(tmp_path_factory.mktemp("rep") / "rep.pb", value=STORED, names=("w",))
+    assert len(p.read_bytes()) < 120
+    return p
+
+
+def test_show_of_a_repeated_constant_stays_small(big_repeated):
+    code, out, err, rss = _child(["show", big_repeated, "w", "--json", "--values", "5"])
+    assert code == 0, err
+    assert rss <= 300, rss
+    shown = json.loads(out)
+    n, rest = 2**29, 2**29 - 2
+    mean = (-1.5 + 4.0 + 0.5 * rest) / n        # from the values and their counts
+    std = math.sqrt(((-1.5 - mean) ** 2 + (4.0 - mean) ** 2 + rest * (0.5 - mean) ** 2) / n)
+    assert shown["shape"] == [n] and shown["values"] == [-1.5, 4.0, 0.5, 0.5, 0.5]
+    assert (shown["min"], shown["max"], shown["zeros"], shown["nan"]) == (-1.5, 4.0, 0, 0)
+    assert shown["mean"] == pytest.approx(mean, rel=1e-12) and shown["std"] == pytest.approx(std, rel=1e-9)
+
+
+@pytest.mark.parametrize("fmt", ["safetensors", "npy"])
+def test_export_of_a_repeated_constant_streams(fmt, big_repeated, roomy_dir):
+    out = roomy_dir / ("w.safetensors" if fmt == "safetensors" else "w_npy")
+    code, _, err, rss = _child(["export", big_repeated, "-o", out])
+    assert code == 0, err
+    assert rss <= 300, rss
+    if fmt == "safetensors":
+        from safetensors import safe_open
+        with safe_open(out, "np") as f:
+            part = f.get_slice("w:0")
+            assert part.get_shape() == [2**29]
+            head, tail = part[:4], part[2**29 - 2:]
+    else:
+        a = np.load(out / json.loads((out / "index.json").read_text())["w:0"], mmap_mode="r")
+        assert a.shape == (2**29,) and a.dtype == np.float32
+        head, tail = np.array(a[:4]), np.array(a[-2:])
+    assert head.tolist() == [-1.5, 4.0, 0.5, 0.5] and tail.tolist() == [0.5, 0.5]
+
+
+def test_a_pickle_refuses_a_huge_repeated_constant(big_repeated, tmp_path, capsys):
+    out = tmp_path / "w.pkl"
+    code, _, err = run(capsys, "export", big_repeated, "-o", out)
+    one_line(code, err, out, "w:0: 3 stored values, the last repeated, to 536,870,912 elements "
+             "(2.0 GB expanded)", "export it to npz, npy or safetensors")
+    assert os.listdir(tmp_path) == []
+
+
+def test_free_space_is_checked_before_a_repeated_constant_streams(big_repeated, tmp_path, capsys, monkeypatch):
+    class Full:
+        f_bavail, f_frsize = 1 << 20, 1024
+    monkeypatch.setattr(os, "statvfs", lambda path: Full)
+    out = tmp_path / "w.safetensors"
+    code, _, err = run(capsys, "export", big_repeated, "-o", out)
+    one_line(code, err, out, "not enough free space: the tensors take 2.0 GB, the disk has 1.0 GB free")
+    assert os.listdir(tmp_path) == []
+
+
+def test_repeated_constants_decode_to_tensorflows_expansion(tmp_path, capsys):
+    """A small one (5 values for 4×8) is expanded; a 2.4 MB one is kept as a Repeated whose
+    elements, slices and streamed chunks are TensorFlow's own, as its exports are."""
+    from core.formats import open_model
+    from core.tensors import Repeated, flat_chunks
+    tf = pytest.importorskip("tensorflow")
+    p = broadcast_pb(tmp_path / "m.pb", shape=(4, 8), value=[1, 2, 3, 4, 5], names=("small",))
+    big = broadcast_pb(tmp_path / "big.pb", shape=(6, 100, 1000), value=[7, -1, 0.25, 9], names=("big",))
+    want = {}
+    for path, name in ((p, "small"), (big, "big")):
+        gd = tf.compat.v1.GraphDef.FromString(path.read_bytes())
+        gd.node[0].attr["dtype"].type = gd.node[1].attr["T"].type = 1    # TensorFlow wants them
+        with tf.Graph().as_default() as g:
+            tf.import_graph_def(gd, name="")
+            with tf.compat.v1.Session(graph=g) as sess:
+                want[name] = sess.run(name + ":0")
+    small = open_model(p).find_weight("small").array()
+    assert isinstance(small, np.ndarray)
+    np.testing.assert_array_equal(small, want["small"])
+    r = open_model(big).find_weight("big").array()
+    assert isinstance(r, Repeated) and r.stored.tolist() == [7, -1, 0.25, 9]
+    w = want["big"]
+    np.testing.assert_array_equal(r.expand(), w)
+    np.testing.assert_array_equal(np.concatenate(list(flat_chunks(r, 1000))), w.reshape(-1))
+    for key in [(0,), (0, 0, slice(0, 6)), (slice(None), 0, slice(None, None, 333)), (5, -1, -1), (2, 7)]:
+        np.testing.assert_array_equal(r[key], w[key])
+    np.testing.assert_array_equal(r.reshape(-1, 3000)[0], w.reshape(-1, 3000)[0])
+    out = tmp_path / "w.npz"
+    code, _, err = run(capsys, "export", big, "-o", out)
+    assert code == 0, err
+    np.testing.assert_array_equal(np.load(out)["big:0"], w)
+    code, _, err = run(capsys, "export", big, "-o", tmp_path / "w.pkl")      # small enough to expand
+    assert code == 0, err
+    np.testing.assert_array_equal(pickle.loads((tmp_path / "w.pkl").read_bytes())["big:0"], w)
 
 
 # -- claims checked before allocation --------------------------------------------------------

@@ -298,6 +298,77 @@ def test_cli_info_ls_show_export(keras_model, capsys, tmp_path):
             np.testing.assert_array_equal(z[k + ":0"], v)
 
 
+def _stored_in_shards(model_json: Path) -> dict[str, np.ndarray]:
+    """Each quantized weight's values straight from the shard bytes, at its manifest offset."""
+    doc = json.loads(model_json.read_text())
+    out = {}
+    for group in doc["weightsManifest"]:
+        blob = b"".join((model_json.parent / p).read_bytes() for p in group["paths"])
+        offset = 0
+        for e in group["weights"]:
+            q = e.get("quantization")
+            dt = np.dtype(tfjs.QUANTIZED[q["dtype"]] if q else e["dtype"])
+            count = int(np.prod(e["shape"]))
+            if q:
+                out[e["name"]] = np.frombuffer(blob, dt, count, offset).reshape(e["shape"])
+            offset += count * dt.itemsize
+    return out
+
+
+@pytest.mark.parametrize("fmt", ["npz", "safetensors", "pkl", "npy"])
+def test_export_stored_writes_the_shard_bytes(keras_model, tmp_path, capsys, fmt):
+    path = str(keras_model["json"])
+    raw = _stored_in_shards(keras_model["json"])
+    assert {k: v.dtype.name for k, v in raw.items()} == \
+        {"a/kernel": "uint8", "inner/d1/kernel": "uint16", "bn/gamma": "float16"}
+    got = {}
+    for stored in (True, False):
+        out = tmp_path / f"w{int(stored)}{'' if fmt == 'npy' else '.' + fmt}"
+        assert cli.main(["export", path, "-o", str(out)] + ["--stored"] * stored) == 0
+        got[stored] = _read_export(out, fmt)
+    assert set(got[True]) == set(got[False]) == {k + ":0" for k in keras_model["weights"]}
+    for name, real in keras_model["real"].items():
+        default, stored = got[False][name + ":0"], got[True][name + ":0"]
+        np.testing.assert_array_equal(default, real)        # the default stays dequantized
+        if name in raw:
+            assert stored.dtype == raw[name].dtype
+            np.testing.assert_array_equal(stored, raw[name])
+        else:                                               # not quantized: --stored changes nothing
+            assert stored.dtype == default.dtype
+            np.testing.assert_array_equal(stored, default)
+    if fmt == "safetensors":    # the header declares the stored dtypes
+        data = (tmp_path / "w1.safetensors").read_bytes()
+        header = json.loads(data[8:8 + int.from_bytes(data[:8], "little")])
+        assert {k: header[k + ":0"]["dtype"] for k in raw} == {"a/kernel": "U8", "inner/d1/kernel": "U16",
+                                                                 "bn/gamma": "F16"}
+
+
+def _read_export(out: Path, fmt: str) -> dict[str, np.ndarray]:
+    if fmt == "pkl":
+        return pickle.loads(out.read_bytes())
+    if fmt == "npz":
+        with np.load(out) as z:
+            return {k: z[k] for k in z.files}
+    if fmt == "npy":
+        index = json.loads((out / "index.json").read_text())
+        return {k: np.load(out / f) for k, f in index.items()}
+    from safetensors.numpy import load_file
+    return load_file(str(out))
+
+
+def test_export_stored_and_dequantize_together_is_a_usage_error(keras_model, tmp_path, capsys):
+    out = tmp_path / "w.npz"
+    with pytest.raises(SystemExit) as e:
+        cli.main(["export", str(keras_model["json"]), "-o", str(out), "--stored", "--dequantize"])
+    assert e.value.code == 2 and not out.exists()
+    err = capsys.readouterr().err
+    assert err.strip().splitlines()[-1] == \
+        "pbscope: error: argument --dequantize: not allowed with argument --stored"
+    g = open_model(keras_model["json"])
+    with pytest.raises(PbscopeError, match="not both"):
+        export_weights(g.weights, out, stored=True, dequantize=True)
+
+
 def test_restore_into_keras_from_tfjs(keras_model, tmp_path):
     import keras
 

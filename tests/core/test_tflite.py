@@ -118,7 +118,8 @@ def test_constants_are_the_weights_with_interpreter_values(tflite_models, kind):
     assert sorted(_tensor(w) for w in g.weights) == sorted(consts)
     for w in g.weights:
         index, value, _, _ = consts[_tensor(w)]
-        assert w.name == f"main/{clean_name(_tensor(w))}" and w.key == w.name + ":0"
+        assert w.name == f"main/{clean_name(_tensor(w))}" and w.key == w.var_name + ":0"
+        assert w.var_name == w.name if w.raw_key is None else w.raw_key == w.name   # see test_keras_names
         assert w.shape == value.shape and w.op.type == "Const"
         a = w.array()
         assert a.dtype == value.dtype
@@ -145,6 +146,10 @@ def test_names_and_roles(tflite_models):
     kernel = g.op(conv[1].raw_inputs[1]).weight
     assert kernel.role == "kernel" and kernel.shape == (16, 3, 3, 16)
     assert g.op(conv[1].raw_inputs[2]).weight.role == "bias"
+    # named after the Keras layer (tests/core/test_diff_converted.py has the rule's cases)
+    assert (kernel.var_name, kernel.raw_key) == ("conv2/kernel", kernel.name)
+    shared = g.op(conv[1].raw_inputs[2]).weight     # the zero bias the three convolutions share
+    assert len(shared.op.consumers) == 3 and shared.var_name == shared.name and shared.raw_key is None
     # a fused op's tensor lists the TF ops it replaces: the first names it, ':0' goes
     assert clean_name("model/re_lu/Relu;model/conv/BiasAdd") == "model/re_lu/Relu"
     assert clean_name("serving_default_image:0") == "serving_default_image"
