@@ -292,8 +292,11 @@ class _Sink:
                 self.write(chunk.view(np.uint8))
             return
         a = np.ascontiguousarray(a)
-        span = self._spans.get(id(a))
-        self.write(a if span is not None and span[0] is a else a.reshape(-1).view(np.uint8))
+        raw = a.reshape(-1).view(np.uint8)     # a memoryview refuses some dtypes (bfloat16)
+        span = self._spans.pop(id(a), None)
+        if span is not None and span[0] is a:  # its file span goes with the bytes write() is given
+            self._spans[id(raw)] = (raw, *span[1:])
+        self.write(raw)
 
     def _copy(self, src: int, offset: int, length: int) -> bool:
         self.f.flush()

@@ -104,7 +104,7 @@ def _open_archive(path: str) -> Graph:
     notes = []
     try:
         version = json.loads(meta).get("keras_version") if meta else None
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, RecursionError):    # metadata only gives a note
         version = None
     if isinstance(version, str):
         notes.append(f"saved by Keras {version}")

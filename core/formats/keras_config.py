@@ -83,6 +83,8 @@ def _is_model(d: dict) -> bool:
 def _layer_dicts(d: dict) -> list[dict]:
     conf = d.get("config")
     items = conf if isinstance(conf, list) else _dict(conf).get("layers", [])
+    if not isinstance(items, list):
+        raise ConfigError("the model's layers are not a list")
     out = []
     for item in items:
         if not isinstance(item, dict) or not isinstance(item.get("class_name"), str):

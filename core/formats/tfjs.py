@@ -230,8 +230,7 @@ class Shards:
             qt = quant.get("dtype") if isinstance(quant, dict) else None
             if not isinstance(qt, str) or qt not in QUANTIZED:
                 e.error = f"the quantization {quant!r} is not one pbscope reads"
-            elif qt != "float16" and not all(isinstance(quant.get(k), (int, float)) and math.isfinite(quant[k])
-                                             for k in ("min", "scale")):
+            elif qt != "float16" and not all(_finite(quant.get(k)) for k in ("min", "scale")):
                 e.error = f"the quantization {quant!r} lacks a finite min and scale"
             else:
                 e.stored, e.quant = _STORED[qt], quant
@@ -338,6 +337,15 @@ class Shards:
                     mm.madvise(mmap.MADV_DONTNEED, lo, hi - lo)
 
 
+def _finite(v) -> bool:
+    """A JSON number usable as a float: json reads 1e999 as inf, and 10**400 as an int that
+    no float holds (math.isfinite raises OverflowError on it)."""
+    try:
+        return isinstance(v, (int, float)) and math.isfinite(v)
+    except OverflowError:
+        return False
+
+
 def _total(entries: list[Entry]) -> int | None:
     """The bytes the manifest claims for a group, or None when one weight's size is unknown."""
     if any(e.stored is None for e in entries):
@@ -381,7 +389,7 @@ def _graph_model(path: str, topology, shards: Shards) -> Graph:
         raise PbscopeError(path, "modelTopology of a graph model is not a GraphDef object")
     try:
         gd = json_format.ParseDict(topology, proto.GraphDef(), ignore_unknown_fields=True)
-    except (json_format.ParseError, TypeError, ValueError, AttributeError) as e:
+    except (json_format.ParseError, TypeError, ValueError, AttributeError, OverflowError) as e:   # 10**400
         raise PbscopeError(path, f"modelTopology is not a valid GraphDef: {' '.join(str(e).split())}") from None
     graph = Graph(path, "TF.js graph model")
     graph.ops = [Op.from_node(graph, i, n) for i, n in enumerate(gd.node)]
@@ -420,7 +428,7 @@ def _describe_signature(graph: Graph, doc: dict) -> None:
     try:
         parsed = json_format.ParseDict({"signatureDef": {"serving_default": sig}}, proto.MetaGraphDef(),
                                        ignore_unknown_fields=True)
-    except (json_format.ParseError, TypeError, ValueError, AttributeError):
+    except (json_format.ParseError, TypeError, ValueError, AttributeError, OverflowError):
         graph.notes.append("its signature is not readable")
         return
     describe(graph, parsed)

@@ -193,15 +193,44 @@ def _sugiyama(nodes: list[int], pairs: list[tuple[int, int]]):
     edges = [(local[a], local[b]) for a, b in pairs]
     n = len(nodes)
     g = igraph.Graph(n=n, edges=edges, directed=True)
+    layers = _layers(g)
     # Crossing reduction costs iterations × points, and long edges add a point per layer
-    # they pass (a few hundred boxes can bring 20,000): a quick pass counts the points,
-    # then the iterations are fitted to a budget of about a tenth of a second.
-    lay, ext = g.layout_sugiyama(hgap=1, vgap=1, maxiter=1, return_extended_graph=True)
+    # they pass: a quick pass counts the points, then the iterations are fitted to a
+    # budget of about a tenth of a second.
+    lay, ext = g.layout_sugiyama(layers=layers, hgap=1, vgap=1, maxiter=1, return_extended_graph=True)
     iterations = min(MAX_ITERATIONS, ITERATION_BUDGET // len(lay.coords))
     if iterations > 1:
-        lay, ext = g.layout_sugiyama(hgap=1, vgap=1, maxiter=iterations, return_extended_graph=True)
+        lay, ext = g.layout_sugiyama(layers=layers, hgap=1, vgap=1, maxiter=iterations,
+                                     return_extended_graph=True)
     coords = np.asarray(lay.coords, dtype=float).reshape(-1, 2)
     return coords[:n], _bends(edges, n, coords, ext)
+
+
+def _layers(g) -> list[int]:
+    """Layers as late as the edges allow. igraph's own (longest path from the sources) puts
+    every side chain at the top (a batch norm's reshapes, shape arithmetic) with a long edge
+    down to where it is used: a dummy point on every layer passed, and crossings with it.
+    Here each box sits just above its nearest consumer; cycles are broken first by igraph's
+    feedback arc set (Eades), whose edges are drawn back up. docs/layout-candidates.md
+    measured this: 4–65× fewer crossings and 8–37× faster than igraph's own layering."""
+    back = set(g.feedback_arc_set(method="eades"))
+    forward = [e for k, e in enumerate(g.get_edgelist()) if k not in back]
+    n = g.vcount()
+    succs: list[list[int]] = [[] for _ in range(n)]
+    preds: list[list[int]] = [[] for _ in range(n)]
+    for a, b in forward:
+        succs[a].append(b)
+        preds[b].append(a)
+    import igraph
+    order = igraph.Graph(n=n, edges=forward, directed=True).topological_sorting()
+    layer = [0] * n
+    for v in order:             # longest path from the sources...
+        layer[v] = max((layer[p] + 1 for p in preds[v]), default=0)
+    for v in reversed(order):   # ...then down to just above the nearest consumer
+        if succs[v]:
+            layer[v] = min(layer[t] for t in succs[v]) - 1
+    low = min(layer)
+    return [x - low for x in layer]
 
 
 def _bends(pairs, n: int, coords: np.ndarray, ext) -> list[list[tuple[float, float]]]:

@@ -19,7 +19,7 @@ from core.formats import open_model
 from tools import fuzz_long
 
 ROOT = Path(__file__).resolve().parents[2]
-SHORT_PASS = 300
+SHORT_PASS = 440     # 40 mutants per reader kind
 
 
 @pytest.fixture(scope="module")
@@ -74,3 +74,15 @@ def test_mutants_are_deterministic_and_hostile(tmp_path):
     rng = random.Random(1)
     shapes = [fuzz_long.hostile_shape(rng) for _ in range(200)]
     assert any(len(s) > 32 for s in shapes) and any(d < 0 for s in shapes for d in s)
+
+
+def test_made_tflite_is_read_back_with_its_values(tmp_path):
+    """The TFLite seed made without TensorFlow: a kernel inside the flatbuffer and a bias
+    past it at Buffer.offset/size, both read back equal (so mutants reach real tensors)."""
+    p = tmp_path / "m.tflite"
+    p.write_bytes(fuzz_long.made_tflite())
+    values = {w.name.rsplit("/", 1)[-1]: w.array() for w in open_model(p).weights}   # …/dense/kernel
+    np.testing.assert_array_equal(values["kernel"], np.arange(12, dtype=np.float32).reshape(3, 4))
+    np.testing.assert_array_equal(values["bias"], [0.5, -1, 2])
+    walk = fuzz_long.FlatWalk(p.read_bytes())
+    assert len(walk.buffer_offsets) == 1 and len(walk.shapes) == 4 and walk.opcode_refs

@@ -25,7 +25,7 @@ import pytest
 from core import atomic, cli, proto
 from core.errors import PbscopeError
 from core.limits import MAX_RANK, bytes_text, count_text, shape_text
-from tools.fuzz_long import write_table
+from tools.fuzz_long import FlatWalk, append_aligned, made_tflite, write_table
 
 from .graphs import op
 
@@ -501,3 +501,119 @@ def test_pbscope_error_is_one_line_for_a_refused_memory_request(tmp_path, monkey
     monkeypatch.setattr(export_mod, "_write_npz", no_memory)
     with pytest.raises(PbscopeError, match=r"not enough memory to write it \(Unable to allocate 16.0 GiB"):
         export_mod.export_weights(g.weights, tmp_path / "w.npz")
+
+
+# -- found by the fuzz in the TFLite, Keras and TF.js mutants (tools/fuzz_long.py) ------------
+
+def tfjs_model(folder: Path, layers, quantization=None) -> Path:
+    """A TF.js layers model: a Dense layer's kernel (2 floats, or 2 bytes quantized) and bias."""
+    folder.mkdir()
+    kernel = {"name": "dense/kernel", "shape": [2], "dtype": "float32"}
+    if quantization:
+        kernel["quantization"] = quantization
+    model = {"format": "layers-model",
+             "modelTopology": {"class_name": "Sequential", "config": {"name": "s", "layers": layers}},
+             "weightsManifest": [{"paths": ["w.bin"], "weights": [kernel, {"name": "dense/bias", "shape": [2],
+                                                                             "dtype": "float32"}]}]}
+    (folder / "model.json").write_text(json.dumps(model))
+    kernel_bytes = bytes([1, 2]) if quantization else np.array([1, 2], np.float32).tobytes()
+    (folder / "w.bin").write_bytes(kernel_bytes + np.array([0.5, -1], np.float32).tobytes())
+    return folder / "model.json"
+
+
+@pytest.mark.parametrize("layers", [7, None, "x", {"a": 1}])
+def test_keras_config_whose_layers_are_not_a_list(layers, tmp_path, capsys):
+    p = tfjs_model(tmp_path / "tfjs", layers)
+    one_line(*run(capsys, "info", p)[::2], p, "the model's layers are not a list")
+    import h5py
+    h5 = tmp_path / "m.h5"
+    with h5py.File(h5, "w") as f:
+        f.attrs["model_config"] = json.dumps({"class_name": "Sequential", "config": {"name": "s", "layers": layers}})
+        f.attrs["keras_version"] = "2.15.0"
+        f.create_group("model_weights").attrs["layer_names"] = np.array([], "S1")
+    one_line(*run(capsys, "info", h5)[::2], h5, "the model's layers are not a list")
+
+
+def test_tfjs_quantization_with_a_number_past_any_float(tmp_path, capsys):
+    """min = 10**400: json reads it as an int that no float holds (math.isfinite raised
+    OverflowError); the weight is unavailable, saying why, and the model opens."""
+    p = tfjs_model(tmp_path / "tfjs", [{"class_name": "Dense", "config": {"name": "dense", "units": 2}}],
+                   {"dtype": "uint8", "min": 10**400, "scale": 1.0})
+    code, out, err = run(capsys, "info", p)
+    assert code == 0 and "weights  2" in out, err
+    one_line(*run(capsys, "show", p, "dense/kernel")[::2], p, "dense/kernel: the quantization",
+             "lacks a finite min and scale")
+    good = tfjs_model(tmp_path / "good", [{"class_name": "Dense", "config": {"name": "dense", "units": 2}}],
+                      {"dtype": "uint8", "min": -1.0, "scale": 0.5})
+    code, out, err = run(capsys, "export", good, "-o", tmp_path / "w.npz")
+    assert code == 0, err
+    with np.load(tmp_path / "w.npz") as z:
+        values = {k.split(":")[0]: z[k] for k in z.files}
+    np.testing.assert_array_equal(values["dense/kernel"], [-0.5, 0.0])     # q * scale + min
+    np.testing.assert_array_equal(values["dense/bias"], [0.5, -1])
+
+
+def test_keras_archive_whose_metadata_is_nested_too_deeply_still_opens(tmp_path, capsys):
+    """metadata.json only gives the Keras version for a note: nested 100,000 deep (a
+    RecursionError in json) it is skipped, and the weights are read."""
+    import h5py
+    kernel, bias = np.arange(6, dtype=np.float32).reshape(2, 3), np.array([0.5, -1, 2], np.float32)
+    with h5py.File(tmp_path / "w.h5", "w") as f:
+        f["layers/dense/vars/0"], f["layers/dense/vars/1"] = kernel, bias
+    config = {"class_name": "Sequential", "config": {"name": "s", "layers": [
+        {"class_name": "InputLayer", "config": {"batch_shape": [None, 2], "name": "input_layer"}},
+        {"class_name": "Dense", "config": {"name": "dense", "units": 3}}]}}
+    p = tmp_path / "m.keras"
+    with zipfile.ZipFile(p, "w") as z:
+        z.writestr("metadata.json", "[" * 100_000 + "]" * 100_000)
+        z.writestr("config.json", json.dumps(config))
+        z.write(tmp_path / "w.h5", "model.weights.h5")
+    code, _, err = run(capsys, "export", p, "-o", tmp_path / "w.npz")
+    assert code == 0, err
+    with np.load(tmp_path / "w.npz") as z:
+        values = {k.split(":")[0]: z[k] for k in z.files}
+    np.testing.assert_array_equal(values["dense/kernel"], kernel)
+    np.testing.assert_array_equal(values["dense/bias"], bias)
+
+
+def test_bfloat16_tensor_read_in_place_exports_to_safetensors(tmp_path, capsys):
+    """A TFLite kernel retyped BFLOAT16 ([3, 8] over its 48 bytes): its bytes are copied
+    from the file to safetensors (a memoryview of a bfloat16 array raised ValueError)."""
+    b = bytearray(made_tflite())
+    walk = FlatWalk(bytes(b))
+    shape_field, _ = walk.shapes[1]     # the tensors in order: input, dense/kernel, dense/bias, output
+    b[walk.types[1]] = 18               # TensorType BFLOAT16
+    struct.pack_into("<I", b, shape_field, append_aligned(b, struct.pack("<I2i", 2, 3, 8)) - shape_field)
+    p = tmp_path / "m.tflite"
+    p.write_bytes(bytes(b))
+    code, _, err = run(capsys, "export", p, "-o", tmp_path / "w.safetensors")
+    assert code == 0, err
+    from safetensors.numpy import load_file
+    kernel = next(v for k, v in load_file(tmp_path / "w.safetensors").items() if "kernel" in k)
+    assert kernel.dtype.name == "bfloat16" and kernel.shape == (3, 8)
+    np.testing.assert_array_equal(kernel.view(np.uint16).ravel(),
+                                  np.frombuffer(np.arange(12, dtype=np.float32).tobytes(), np.uint16))
+
+
+def test_tfjs_graph_model_with_a_number_past_any_float(tmp_path, capsys):
+    """A float attr of 10**400 in a graph model's topology: protobuf's json_format raised
+    OverflowError; now the topology is refused in one line. The same model with a plain
+    attr is read, its weight equal to the shard's values."""
+    folder = tmp_path / "tfjs"
+    folder.mkdir()
+    value = {"tensor": {"dtype": "DT_FLOAT", "tensorShape": {"dim": [{"size": "2"}]}}}
+    nodes = [{"name": "w", "op": "Const", "attr": {"dtype": {"type": "DT_FLOAT"}, "value": value}},
+             {"name": "y", "op": "MatMul", "input": ["x", "w"], "attr": {"alpha": {"f": 10**400}}},
+             {"name": "x", "op": "Placeholder", "attr": {"dtype": {"type": "DT_FLOAT"}}}]
+    model = {"format": "graph-model", "modelTopology": {"node": nodes},
+             "weightsManifest": [{"paths": ["w.bin"], "weights": [{"name": "w", "shape": [2], "dtype": "float32"}]}]}
+    (folder / "w.bin").write_bytes(np.array([1.5, -2], np.float32).tobytes())
+    (folder / "model.json").write_text(json.dumps(model))
+    one_line(*run(capsys, "info", folder / "model.json")[::2], folder / "model.json",
+             "modelTopology is not a valid GraphDef")
+    nodes[1]["attr"]["alpha"] = {"f": 0.5}
+    (folder / "model.json").write_text(json.dumps(model))
+    code, _, err = run(capsys, "export", folder / "model.json", "-o", tmp_path / "w.npz")
+    assert code == 0, err
+    with np.load(tmp_path / "w.npz") as z:
+        assert [v.tolist() for v in z.values()] == [[1.5, -2]]
