@@ -232,6 +232,7 @@ def drawing_igraph(parts, widths, edges):
     scale = np.array([widths.max() + GAP_X, NODE_H + GAP_Y])   # points → non-overlapping boxes
     centres = np.zeros((len(widths), 2))
     bends = [np.zeros((0, 2))] * len(edges)
+    C.repo_on_path()
     from core.graphview.layout import _bends     # the dummy-point chains, as pbscope reads them
     for nodes, links, (layout, extended) in parts:
         coords = np.asarray(layout.coords, dtype=float).reshape(-1, 2)

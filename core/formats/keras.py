@@ -34,6 +34,7 @@ from .keras_config import ConfigError, Layer, parse_model, snake_case
 from .keras_h5 import H5Source, attr_list, attr_text, first_line, stored_problem
 from .keras_vars import NON_TRAINABLE, RNN_CELLS, class_from_group, shape_problem, var_names
 from .sniff import Kind
+from .weightsfile import weight_node
 
 KINDS = ("hdf5", "keras", "zip")
 MAX_JSON = 64 << 20
@@ -440,12 +441,7 @@ def _node(op: Op, layer: Layer | None):
             else:
                 a.s = json.dumps(v, sort_keys=True).encode()
         return node
-    w = op.graph.weight_of(op.name)
-    if w is not None and w.dtype is not None:
-        node.attr["dtype"].type = w.dtype.number
-        for d in w.shape:
-            node.attr["shape"].shape.dim.add(size=d)
-    return node
+    return weight_node(op, node)
 
 
 def _int64(v) -> bool:

@@ -41,6 +41,7 @@ from .functions import add_function_ops
 from .keras_config import ConfigError, Layer, parse_model
 from .metagraph import describe
 from .sniff import Kind
+from .weightsfile import weight_node
 
 KINDS = ("json", "tfjs-shard")
 
@@ -517,14 +518,7 @@ def _node_of(op: Op, layer: Layer | None):
             if k not in ("name", "layers") and v is not None:
                 _set_attr(node.attr[k], v)
         return node
-    w = op.graph.weight_of(op.name)
-    if w is not None and w.dtype is not None:
-        node.attr["dtype"].type = w.dtype.number
-        for d in w.shape:
-            node.attr["shape"].shape.dim.add(size=d)
-        if w.quant is not None:
-            node.attr["stored"].s = w.quant.note.encode()
-    return node
+    return weight_node(op, node)
 
 
 def _set_attr(attr, v) -> None:

@@ -58,7 +58,7 @@ def open_graph(kind: Kind, progress: Progress = NO_PROGRESS) -> Graph:
 
     by_name = {var_name_of(k): k for k, _, _ in entries}
     graph.value_loader = lambda w: load_key(w, by_name, loader, path)
-    graph.node_parser = _node_of
+    graph.node_parser = weight_node
     graph.finish(lambda g: weights)
     progress.report(1.0, "done")
     return graph
@@ -79,14 +79,17 @@ def load_key(w: Weight, by_name: dict[str, str], loader, path: str) -> np.ndarra
     return a
 
 
-def _node_of(op: Op):
-    """A NodeDef describing the tensor, so the details pane shows dtype and shape."""
-    node = proto.NodeDef(name=op.name, op=op.type)
+def weight_node(op: Op, node=None):
+    """A NodeDef describing a made-up op's tensor (dtype, shape, how it is stored), so the
+    details pane shows them; the readers of weights files, Keras and TF.js share it."""
+    node = proto.NodeDef(name=op.name, op=op.type) if node is None else node
     w = op.graph.weight_of(op.name)
     if w is not None and w.dtype is not None:
         node.attr["dtype"].type = w.dtype.number
         for d in w.shape:
             node.attr["shape"].shape.dim.add(size=d)
+        if w.quant is not None:
+            node.attr["stored"].s = w.quant.note.encode()
     return node
 
 
