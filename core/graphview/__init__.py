@@ -117,6 +117,8 @@ def build_view(graph: Graph, scope: str = "", expanded=(), *, direction: str = "
         expanded = with_ancestors(expanded)
     shown = graph.root.find(reveal) if reveal else None
     node = ix.node(shown) if shown is not None else -1
+    if node >= 0 and not constants:
+        node = ix.shown_at(node)        # a folded constant: open down to the op it is a row of
     visible = Builder(ix, fold=not constants, cap=cap).build(root, expanded, reveal=node)
     w, h = layout(visible, direction)
     return View(graph, root.path, direction, constants, visible, w, h)

@@ -115,6 +115,20 @@ class GraphIndex:
                 out.append((int(self.slot[e]), int(self.base[s])))
         return out
 
+    def shown_at(self, i: int) -> int:
+        """The node whose box shows node i when constants fold: i itself, or the first op
+        that reads it (through its /read) — where it is a row. A constant's scope can be far
+        from its reader's (TF2 graphs read ``model/x`` from ``model_1/...``)."""
+        seen = set()
+        while self.fold[i] and i not in seen:
+            seen.add(i)
+            readers = self.dst[self.src == i]
+            if not len(readers):
+                break
+            kept = readers[~self.fold[readers]]
+            i = int(kept[0] if len(kept) else readers[0])
+        return i
+
     def called_function(self, i: int) -> str | None:
         """The function a call op runs, when the graph holds its body."""
         op = self.nodes[i].op

@@ -177,6 +177,19 @@ def test_reveal_opens_the_scopes_down_to_an_op():
     assert build_view(g).box_of("MobileNetV1/Conv2d_0/Conv2D").id == "MobileNetV1"   # closed: its scope
 
 
+def test_reveal_a_constant_read_from_another_scope(tmp_path):
+    """TF2 graphs keep a weight in ``model/…`` and read it from ``model_1/…``: revealing the
+    weight opens the reader's scopes, where it is a row."""
+    gd = proto.GraphDef()
+    op(gd, "x", "Placeholder")
+    const(gd, "model/dense/kernel", np.ones((2, 2), np.float32))
+    op(gd, "model_1/dense/MatMul", "MatMul", "x", "model/dense/kernel")
+    g = open_model(_write(tmp_path, gd))
+    v = build_view(g, reveal="model/dense/kernel")
+    box = v.box_of("model/dense/kernel")
+    assert box.id == "model_1/dense/MatMul" and [r.name for r in box.rows] == ["model/dense/kernel"]
+
+
 def test_scope_view_and_unknown_scope():
     g = open_model(DEMO)
     v = build_view(g, "MobileNetV1/Conv2d_0")

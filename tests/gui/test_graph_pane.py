@@ -3,6 +3,7 @@ thread, opened and closed in place, and kept in step with the tree, details, fil
 ticks and history."""
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtSvg import QSvgRenderer
 
@@ -194,3 +195,27 @@ def test_hostile_graphs_draw_or_say_one_line(window, qtbot, tmp_path):
     with qtbot.waitSignal(window.graph_pane.laid_out, timeout=TIMEOUT):
         window.open_path(str(empty))
     assert window.graph_pane.notes.text() == "nothing to draw: no ops in the graph"
+
+
+@pytest.mark.parametrize("rel", [
+    "mlperf_tiny/benchmark/training/anomaly_detection/trained_models/ad01.h5",
+    "flownet_ann/out/final_model.keras",
+    "age_gender/mobilenetv2s_fp16.tflite",
+    "nsfwjs/models/mobilenet_v2/model.json",
+    "tfjs_repo/tfjs-automl/demo/img_classification/static/model.json",
+])
+def test_keras_tflite_tfjs_open_in_the_window_and_draw(window, qtbot, rel):
+    from tests.gui.conftest import CORPUS
+    path = CORPUS / rel
+    if not path.exists():
+        pytest.skip(f"corpus file {path} not present")
+    window.show_graph(True)
+    with qtbot.waitSignal(window.graph_pane.laid_out, timeout=60_000) as blocker:
+        window.open_path(str(path))
+    assert window.tree_model.rowCount() > 0 and window.graph.weights
+    view = blocker.args[0]
+    assert view.items and view.width > 0
+    w = window.graph.weights[0]
+    view = _laid_out(window, qtbot, lambda: window.navigate(w.name))     # tree → graph → details
+    assert window.graph_pane.canvas.selected is not None
+    assert window.current_scope().path == w.name
