@@ -341,11 +341,14 @@ def build_scope_tree(ops: list[Op], weights_by_op: dict[str, Weight]) -> Scope:
     order: list[Scope] = []
 
     def scope_at(path: str) -> Scope:
-        missing = []            # the path's scopes not made yet, deepest first (no recursion:
-        while path not in parents:   # a hostile name can nest thousands deep)
+        node = parents.get(path)
+        if node is not None:
+            return node
+        missing = [path]        # the path's scopes not made yet, deepest first (no recursion:
+        path = path.rpartition("/")[0]      # a hostile name can nest thousands deep)
+        while (node := parents.get(path)) is None:
             missing.append(path)
             path = path.rpartition("/")[0]
-        node = parents[path]
         for path in reversed(missing):
             leaf = path.rpartition("/")[2]
             child = node.children.get(leaf)

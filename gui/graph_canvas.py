@@ -55,7 +55,7 @@ class GraphCanvas(QGraphicsItem):
         self.colors = Colors()
         self.selected: Item | None = None
         self.selected_row: str | None = None     # a folded constant's name, in its consumer's box
-        self.matches: set[str] | None = None      # op names the filter matched
+        self.matches = None                       # positions of the ops the filter matched
         self._match_nodes = np.zeros(0, dtype=np.int64)
         self.is_ticked = lambda name: False
         self.tickable = lambda name: False
@@ -93,19 +93,24 @@ class GraphCanvas(QGraphicsItem):
         self._update_match_nodes()
         self.update()
 
-    def set_matches(self, names: set[str] | None) -> None:
-        self.matches = names
+    def set_matches(self, positions) -> None:
+        """The ops the filter matched, as positions in ``graph.all_ops`` (None: no filter)."""
+        self.matches = positions
         self._update_match_nodes()
         self.update()
 
     def _update_match_nodes(self) -> None:
-        if self.view is None or not self.matches:
+        if self.view is None or self.matches is None:
             self._match_nodes = np.zeros(0, dtype=np.int64)
             return
         from core.graphview import graph_index
-        by_name = graph_index(self.view.graph).by_name
-        nodes = [by_name[n] for n in self.matches if n in by_name]
-        self._match_nodes = np.sort(np.asarray(nodes, dtype=np.int64))
+        nodes = graph_index(self.view.graph).node_of_position[np.asarray(self.matches, dtype=np.int64)]
+        self._match_nodes = np.sort(nodes[nodes >= 0])
+
+    def _has_match(self, node: int) -> bool:
+        m = self._match_nodes
+        k = np.searchsorted(m, node)
+        return node >= 0 and k < len(m) and m[k] == node
 
     def matched(self, it: Item) -> bool:
         m = self._match_nodes
@@ -115,7 +120,9 @@ class GraphCanvas(QGraphicsItem):
             k = np.searchsorted(m, a)
             if k < len(m) and m[k] < b:
                 return True
-        return any(r.name in self.matches for r in it.rows)
+        from core.graphview import graph_index
+        by_name = graph_index(self.view.graph).by_name
+        return any(self._has_match(by_name.get(r.name, -1)) for r in it.rows)
 
     # -- hit tests -----------------------------------------------------------------
     def item_at(self, p: QPointF) -> Item | None:
@@ -170,7 +177,7 @@ class GraphCanvas(QGraphicsItem):
     def _outline(self, it: Item, base: QColor, width: float) -> QPen:
         if it is self.selected:
             return QPen(self.colors.selected, 3.0)
-        if self.matches and self.matched(it):
+        if self.matches is not None and self.matched(it):
             return QPen(self.colors.match, 3.0)
         return QPen(base, width)
 

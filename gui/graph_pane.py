@@ -242,8 +242,9 @@ class GraphPane(QWidget):
     def refresh_ticks(self) -> None:
         self.canvas.update()
 
-    def set_matches(self, names) -> None:
-        self.canvas.set_matches(set(names) if names is not None else None)
+    def set_matches(self, positions) -> None:
+        """Outline what the filter matched: op positions in ``graph.all_ops``, or None."""
+        self.canvas.set_matches(positions)
 
     # -- layouts ------------------------------------------------------------------------------
     def relayout(self, reveal: str | None = None, select: str | None = None, row: str | None = None,

@@ -666,7 +666,8 @@ class MainWindow(QMainWindow):
             self._filtering = False
             self.tree.setUpdatesEnabled(True)
         self.filter_bar.set_count(result.count, self.index.total, query.active)
-        self.graph_pane.set_matches(result.matched if query.active else None)
+        if self.graph_pane.isVisible():
+            self._outline_matches()
 
     def expanded_paths(self) -> list[str]:
         """Expanded rows, parents before children (to restore them in order)."""
@@ -1143,9 +1144,14 @@ class MainWindow(QMainWindow):
         self.act_graph.setChecked(bool(on))
         QTimer.singleShot(0, self._fit_name_column)     # once the splitter has resized the tree
         if on:
+            self._outline_matches()
             s = self.current_scope()
             if s is not None:
                 self.graph_pane.reveal(s.path)
+
+    def _outline_matches(self) -> None:
+        result = self.tree_model.result
+        self.graph_pane.set_matches(result.indices if result is not None else None)
 
     def export_picture(self, out: str | None = None) -> Worker | None:
         """The graph as the pane draws it, to an .svg or .png file."""

@@ -5,6 +5,7 @@ A kind that no reader handles yet gets a message that names what the file is.
 """
 from __future__ import annotations
 
+import importlib
 import os
 import struct
 
@@ -15,11 +16,22 @@ from ..gcpause import gc_paused
 from ..model import Graph
 from ..progress import NO_PROGRESS, Progress
 from ..proto.wire import WireError
-from . import checkpoint, graphdef, keras, savedmodel, tfjs, tflite, weightsfile
+from . import checkpoint, graphdef, savedmodel, weightsfile
 from .sniff import Kind, sniff
 
-READERS = {kind: reader for reader in (graphdef, checkpoint, savedmodel, weightsfile, keras, tflite, tfjs)
-           for kind in reader.KINDS}
+READERS = {kind: reader for reader in (graphdef, checkpoint, savedmodel, weightsfile) for kind in reader.KINDS}
+# Readers whose libraries (h5py, flatbuffers) cost start-up time and memory are imported
+# when a file of theirs is opened; each module's KINDS must agree (a test checks).
+LAZY_READERS = {"hdf5": "keras", "keras": "keras", "zip": "keras", "tflite": "tflite",
+                "json": "tfjs", "tfjs-shard": "tfjs"}
+
+
+def reader_of(kind: str):
+    """The reader module for a kind, or None when no reader opens it."""
+    reader = READERS.get(kind)
+    if reader is None and kind in LAZY_READERS:
+        reader = READERS[kind] = importlib.import_module(f".{LAZY_READERS[kind]}", __name__)
+    return reader
 
 
 def detect(path: str | os.PathLike) -> Kind:
@@ -30,7 +42,7 @@ def detect(path: str | os.PathLike) -> Kind:
 def open_model(path: str | os.PathLike, progress: Progress = NO_PROGRESS) -> Graph:
     """Open any model pbscope reads. Raises PbscopeError with the user's one line."""
     kind = sniff(path)
-    reader = READERS.get(kind.name)
+    reader = reader_of(kind.name)
     if reader is None:
         raise PbscopeError(kind.path, f"this is {kind.label}; pbscope does not open this kind of file")
     try:

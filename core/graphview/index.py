@@ -44,6 +44,10 @@ class GraphIndex:
             if s.op is not None:
                 by_name.setdefault(s.op.name, i)
         self.by_name = by_name
+        node_of_op = {id(s.op): i for i, s in enumerate(nodes) if s.op is not None}
+        # the node of each op in graph.all_ops order (the window's filter numbers ops so)
+        self.node_of_position = np.fromiter((node_of_op.get(id(op), -1) for op in graph.all_ops),
+                                            dtype=np.int64, count=len(graph.all_ops))
         src, dst, ctrl, slot = [], [], [], []
         self.missing: list[tuple[int, str, bool]] = []    # (consumer node, input name, control)
         for i, s in enumerate(nodes):

@@ -111,3 +111,12 @@ def test_not_frozen_graph_has_weights_without_values():
     assert all(not w.available and "not frozen" in w.error for w in variables)
     with pytest.raises(PbscopeError, match="not frozen"):
         variables[0].array()
+
+
+def test_lazy_readers_claim_the_kinds_they_are_listed_for():
+    import importlib
+
+    from core.formats import LAZY_READERS
+    for module in set(LAZY_READERS.values()):
+        kinds = importlib.import_module(f"core.formats.{module}").KINDS
+        assert set(kinds) == {k for k, m in LAZY_READERS.items() if m == module}
