@@ -18,7 +18,6 @@ Parts and the issue's targets:
 """
 from __future__ import annotations
 
-import os
 import sys
 import time
 from pathlib import Path

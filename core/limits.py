@@ -125,6 +125,34 @@ def shape_text(shape, n: int = 8) -> str:
     return f"[{head}, …] ({len(dims):,} dims)"
 
 
+def compact_count(n) -> str:
+    """4231848 → '4.23M'; small numbers stay exact; never raises."""
+    try:
+        n = int(n)
+    except (TypeError, ValueError, OverflowError):
+        return str(n)
+    if not 0 <= n < 10**12:
+        return count_text(n)
+    if n < 10_000:
+        return f"{n:,}"
+    for unit, div in (("k", 10**3), ("M", 10**6), ("G", 10**9)):
+        if n < div * 1000 or unit == "G":
+            return f"{n / div:.3g}{unit}"
+    return str(n)  # pragma: no cover
+
+
+def dims_text(shape, n: int = 8) -> str:
+    """'3×3×32' ('?' for unknown dims, 'scalar' for none); a shape of more than ``n`` dims
+    shows its first ``n`` and its rank; never raises."""
+    if shape is None:
+        return "?"
+    if len(shape) == 0:
+        return "scalar"
+    dims = ["?" if not isinstance(d, int) or d < 0 else count_text(d).replace(",", "") for d in shape[:n]]
+    more = f"×… ({len(shape):,} dims)" if len(shape) > n else ""
+    return "×".join(dims) + more
+
+
 def _big(n: int) -> str:
     """A huge int as '1.61e+60', without a float (which overflows) or str() (limited to
     4,300 digits)."""

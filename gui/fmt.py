@@ -2,7 +2,7 @@
 None of them raises, whatever the value (a hostile file's shape can claim 2**200 bytes)."""
 from __future__ import annotations
 
-from core.limits import bytes_text, count_text
+from core.limits import bytes_text, compact_count, dims_text
 
 _HUGE = 1 << 50     # past this, core's formatters (no float conversion, which overflows)
 
@@ -20,29 +20,8 @@ def human_bytes(n: int) -> str:
     return f"{n:.0f} TB"  # pragma: no cover
 
 
-def human_count(n: int) -> str:
-    """4231848 → '4.23M'; small numbers stay exact."""
-    if not isinstance(n, int) or not 0 <= n < _HUGE:
-        return count_text(n)
-    if n < 10_000:
-        return f"{n:,}"
-    for unit, div in (("k", 1e3), ("M", 1e6), ("G", 1e9)):
-        if n < div * 1000 or unit == "G":
-            v = n / div
-            return f"{v:.3g}{unit}"
-    return str(n)  # pragma: no cover
-
-
-def shape_text(shape, n: int = 8) -> str:
-    """'3×3×32' ('?' for unknown dims); a shape of more than ``n`` dims shows its first
-    ``n`` and its rank."""
-    if shape is None:
-        return "?"
-    if len(shape) == 0:
-        return "scalar"
-    dims = ["?" if not isinstance(d, int) or d < 0 else count_text(d).replace(",", "") for d in shape[:n]]
-    more = f"×… ({len(shape):,} dims)" if len(shape) > n else ""
-    return "×".join(dims) + more
+human_count = compact_count      # 4231848 → '4.23M'
+shape_text = dims_text           # '3×3×32'
 
 
 def number(v) -> str:

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem
 
 from core.graphview import Item, View, style
 from core.graphview.layout import HEADER, ROW_H
+
+from .fmt import shape_text
 
 MARGIN = 40.0
 TEXT_LOD = 0.5           # below this zoom, titles only
@@ -18,10 +20,6 @@ TITLE_LOD = 0.28         # below this, no text: boxes and edges only
 DETAIL_LOD = 0.15        # below this, boxes are plain rectangles and edges plain lines
 
 
-def _shape(shape) -> str:
-    if shape is None:
-        return "?"
-    return "×".join(str(d) for d in shape) if len(shape) else "scalar"
 
 
 class Colors:
@@ -291,7 +289,7 @@ class GraphCanvas(QGraphicsItem):
             mark = ""
             if self.tickable(row.name):
                 mark = "☑ " if self.is_ticked(row.name) else "☐ "
-            shape = f"⟨{_shape(row.shape)}⟩"
+            shape = f"⟨{shape_text(row.shape)}⟩"
             sw = fm.horizontalAdvance(shape)
             p.setPen(c.ticked if mark == "☑ " else c.row)
             p.drawText(QRectF(rr.x() + 2, y, rr.width() - sw - 8, ROW_H), Qt.AlignVCenter | Qt.AlignLeft,

@@ -141,7 +141,6 @@ class GraphPane(QWidget):
         self.direction = "TB"
         self.constants = False
         self._generation = 0
-        self._pending: tuple[str | None, str | None] = (None, None)   # (select id, row) after layout
         self._worker: Worker | None = None
         self.current: View | None = None
         self.canvas = GraphCanvas()
@@ -428,20 +427,23 @@ class GraphPane(QWidget):
         if key == "enter":
             self.toggle(it)
             return
-        flow = {"up": "in", "down": "out", "left": "prev", "right": "next"}
-        if self.direction == "LR":
-            flow = {"left": "in", "right": "out", "up": "prev", "down": "next"}
-        move = flow[key]
-        if move in ("in", "out"):
-            ends = [e.src if move == "in" else e.dst for e in view.edges
-                    if (e.dst if move == "in" else e.src) is it]
-        else:
+        tb = self.direction == "TB"
+        move = ({"up": "in", "down": "out", "left": "prev", "right": "next"} if tb else
+                {"left": "in", "right": "out", "up": "prev", "down": "next"})[key]
+        if move == "in":
+            ends = [e.src for e in view.edges if e.dst is it]
+        elif move == "out":
+            ends = [e.dst for e in view.edges if e.src is it]
+        else:       # a neighbour in the same layer: beside it across the flow, level along it
+            def across(k):
+                return k.x + k.w / 2 if tb else k.y + k.h / 2
+
+            def along(k):
+                return (k.y + k.h / 2, k.h) if tb else (k.x + k.w / 2, k.w)
+            sign = -1 if move == "prev" else 1
             ends = [k for k in (it.parent.children if it.parent else []) if k is not it
-                    and (k.x < it.x if (move == "prev") != (self.direction == "LR") else k.x > it.x)
-                    and abs((k.y + k.h / 2) - (it.y + it.h / 2)) < max(k.h, it.h)] if self.direction == "TB" else \
-                   [k for k in (it.parent.children if it.parent else []) if k is not it
-                    and (k.y < it.y if move == "prev" else k.y > it.y)
-                    and abs((k.x + k.w / 2) - (it.x + it.w / 2)) < max(k.w, it.w)]
+                    and sign * (across(k) - across(it)) > 0
+                    and abs(along(k)[0] - along(it)[0]) < max(along(k)[1], along(it)[1])]
         if ends:
             cx, cy = it.x + it.w / 2, it.y + it.h / 2
             self._select(min(ends, key=lambda k: abs(k.x + k.w / 2 - cx) + abs(k.y + k.h / 2 - cy)))

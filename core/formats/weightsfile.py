@@ -24,7 +24,7 @@ from ..limits import TensorError, bytes_text, check_shape, name_text, shape_text
 from ..model import Graph, Op, Weight
 from ..progress import NO_PROGRESS, Progress
 from ..safeload import load_pickle
-from ..tensors import TensorError, dtype_for_numpy
+from ..tensors import dtype_for_numpy
 from .sniff import Kind
 
 KINDS = ("pickle", "npz", "safetensors", "npy", "npy-dir")

@@ -4,6 +4,7 @@ The window's graph pane and ``python main.py graph`` both draw what ``build_view
 """
 from __future__ import annotations
 
+import threading
 import weakref
 from dataclasses import dataclass
 
@@ -14,13 +15,16 @@ from .layout import layout
 from .visible import ALL, CAP, Builder, Edge, Item, Row, Visible
 
 _INDEXES: "weakref.WeakKeyDictionary[Graph, GraphIndex]" = weakref.WeakKeyDictionary()
+_BUILDING = threading.Lock()
 
 
 def graph_index(graph: Graph) -> GraphIndex:
-    """The graph's index for pictures, built on first use (a worker's job on big graphs)."""
-    ix = _INDEXES.get(graph)
-    if ix is None:
-        ix = _INDEXES[graph] = GraphIndex(graph)
+    """The graph's index for pictures, built on first use (a worker's job on big graphs;
+    two layouts asked in a row wait for one build rather than each making its own)."""
+    with _BUILDING:
+        ix = _INDEXES.get(graph)
+        if ix is None:
+            ix = _INDEXES[graph] = GraphIndex(graph)
     return ix
 
 

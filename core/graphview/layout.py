@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..limits import dims_text
+
 from .visible import Edge, Item, Visible
 
 GAP = 28.0              # between boxes of a layer
@@ -36,7 +38,7 @@ def box_size(it: Item) -> tuple[float, float]:
         return _clamp(w, 110, 320), 46.0
     w = max(TITLE_CHAR * len(it.title), TEXT_CHAR * len(it.subtitle))
     for r in it.rows:
-        w = max(w, ROW_CHAR * (len(r.label) + 2) + SHAPE_CHAR * (len(_shape(r.shape)) + 2) + 16)
+        w = max(w, ROW_CHAR * (len(r.label) + 2) + SHAPE_CHAR * (len(dims_text(r.shape)) + 2) + 16)
     rows = len(it.rows) + (1 if it.more_rows else 0)
     return _clamp(w + 20, 90, 320), 40.0 + (ROW_H * rows + 6 if rows else 0)
 
@@ -45,10 +47,6 @@ def _clamp(v: float, lo: float, hi: float) -> float:
     return float(min(max(v, lo), hi))
 
 
-def _shape(shape) -> str:
-    if shape is None:
-        return "?"
-    return "×".join(str(d) for d in shape) if len(shape) else "scalar"
 
 
 @dataclass

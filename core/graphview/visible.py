@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import PbscopeError
+from ..limits import compact_count
 from ..model import Scope
 from ..tensors import TensorError
 from .index import GraphIndex
@@ -62,10 +63,6 @@ class Item:
     w: float = 0.0
     h: float = 0.0
 
-    @property
-    def is_container(self) -> bool:
-        return self.expanded
-
     def ancestors(self):
         p = self.parent
         while p is not None:
@@ -95,15 +92,6 @@ class Visible:
             if it.id == item_id:
                 return it
         return None
-
-
-def human_count(n: int) -> str:
-    if n < 10_000:
-        return f"{n:,}"
-    for unit, div in (("k", 1e3), ("M", 1e6), ("G", 1e9)):
-        if n < div * 1000 or unit == "G":
-            return f"{n / div:.3g}{unit}"
-    return str(n)
 
 
 class Builder:
@@ -153,7 +141,7 @@ class Builder:
     def scope_item(self, i: int) -> Item:
         s = self.ix.nodes[i]
         sid = s.path + "/" if s.op is not None else s.path   # an op may share the path
-        return Item(sid, "scope", s.name, f"{s.op_count:,} ops · {human_count(s.params)} params",
+        return Item(sid, "scope", s.name, f"{s.op_count:,} ops · {compact_count(s.params)} params",
                     node=i, spans=[(i, int(self.ix.end[i]))], expandable=True, ops=s.op_count,
                     params=s.params, scope=s)
 
@@ -213,7 +201,7 @@ class Builder:
     def group(self, gid: str, title: str, members: list[Item], how: str) -> Item:
         ops = sum(m.ops for m in members)
         params = sum(m.params for m in members)
-        return Item(gid, "scope", title, f"{ops:,} ops · {human_count(params)} params", group=how,
+        return Item(gid, "scope", title, f"{ops:,} ops · {compact_count(params)} params", group=how,
                     spans=[sp for m in members for sp in m.spans], expandable=True, ops=ops,
                     params=params, members=members)
 

@@ -219,3 +219,28 @@ def test_keras_tflite_tfjs_open_in_the_window_and_draw(window, qtbot, rel):
     view = _laid_out(window, qtbot, lambda: window.navigate(w.name))     # tree → graph → details
     assert window.graph_pane.canvas.selected is not None
     assert window.current_scope().path == w.name
+
+
+def test_left_and_right_move_between_boxes_of_a_layer(window, qtbot, tmp_path):
+    from core import proto
+    from tests.core.graphs import op
+    gd = proto.GraphDef()
+    op(gd, "x", "Placeholder")
+    op(gd, "a", "Relu", "x")
+    op(gd, "b", "Neg", "x")
+    path = tmp_path / "branches.pb"
+    path.write_bytes(gd.SerializeToString())
+    window.show_graph(True)
+    with qtbot.waitSignal(window.graph_pane.laid_out, timeout=TIMEOUT) as blocker:
+        window.open_path(str(path))
+    view = blocker.args[0]
+    left, right = sorted((view.find("a"), view.find("b")), key=lambda it: it.x)
+    gv = window.graph_pane.view
+    qtbot.mouseClick(gv.viewport(), Qt.LeftButton, pos=_center(gv, left))
+    gv.setFocus()
+    qtbot.keyClick(gv, Qt.Key_Right)
+    assert window.graph_pane.canvas.selected is right
+    qtbot.keyClick(gv, Qt.Key_Left)
+    assert window.graph_pane.canvas.selected is left
+    qtbot.keyClick(gv, Qt.Key_Up)
+    assert window.graph_pane.canvas.selected.id == "x"
