@@ -103,6 +103,18 @@ def _painted(app, pane) -> float:
     return time.perf_counter()
 
 
+def _armed(pane) -> list:
+    """Catch the first layout from now on: it may land before the tree's first paint."""
+    seen: list = []
+    pane.laid_out.connect(lambda view: seen.append(time.perf_counter()))
+    return seen
+
+
+def _first_layout(app, pane, seen: list) -> None:
+    if not seen:
+        wait(app, pane.laid_out)
+
+
 def _rss_mb() -> float:
     import psutil
     return psutil.Process().memory_info().rss / C.MB
@@ -111,13 +123,15 @@ def _rss_mb() -> float:
 def part_top35k(path: str, show: bool) -> dict:
     app, win = app_and_window()
     win.show_graph(show)
+    seen = _armed(win.graph_pane)
     t0 = time.perf_counter()
     win.open_path(path)
     t_tree = wait(app, win.model_shown)
     out = {"tree_s": t_tree - t0}
     if show:
-        wait(app, win.graph_pane.laid_out)
+        _first_layout(app, win.graph_pane, seen)
         out["graph_after_tree_s"] = _painted(app, win.graph_pane) - t_tree
+        out["layout_from_open_s"] = seen[0] - t0      # the first layout, whichever came first
         out["boxes"] = len(win.graph_pane.current.items)
     app.processEvents()
     out["rss_mb"] = _rss_mb()
@@ -128,8 +142,9 @@ def part_top35k(path: str, show: bool) -> dict:
 def part_expand(path: str, scope: str) -> dict:
     app, win = app_and_window()
     win.show_graph(True)
+    seen = _armed(win.graph_pane)
     win.open_path(path)
-    wait(app, win.graph_pane.laid_out)
+    _first_layout(app, win.graph_pane, seen)
     pane = win.graph_pane
     stalls = Stalls()
     times = []
@@ -176,12 +191,13 @@ def part_big(path: str) -> dict:
     app, win = app_and_window()
     win.show_graph(True)
     stalls = Stalls()
+    pane = win.graph_pane
+    seen = _armed(pane)
     t0 = time.perf_counter()
     win.open_path(path)
     t_tree = wait(app, win.model_shown)
     stalls.start()          # from the painted tree on: what the graph pane adds
-    pane = win.graph_pane
-    wait(app, pane.laid_out)
+    _first_layout(app, pane, seen)
     t_top = _painted(app, pane)
     steps = {"tree_s": t_tree - t0, "top_after_tree_s": t_top - t_tree}
     for sid in ("model", "model/block_250"):
@@ -223,7 +239,8 @@ def main() -> int:
     mnv2_s = C.median(mnv2_r["total_s"])
     rows = [
         ["35,702 ops: top level painted after the tree", f"{top_s:.3f} s", f"≤ {TARGETS['top35k_s']} s",
-         f"{NETRON_35K_S / top_s:.0f}× faster than Netron (6.79 s)"],
+         f"{NETRON_35K_S / top_s:.0f}× faster than Netron (6.79 s); laid out "
+         f"{top['layout_from_open_s']:.2f} s after open, tree {top['tree_s']:.2f} s"],
         ["35,702 ops: RSS added by the graph pane", f"{extra:.1f} MB", f"≤ {TARGETS['top35k_extra_mb']} MB",
          f"tree alone {tree_only['rss_mb']:.0f} MB"],
         [f"open a 1,000-op scope ({expand['boxes']} boxes), to repaint", f"{exp_s:.3f} s",
