@@ -10,6 +10,7 @@ from the hot map measured faster here than copy_file_range, see bench/keras_h5.p
 """
 from __future__ import annotations
 
+import atexit
 import io
 import math
 import mmap
@@ -17,6 +18,7 @@ import os
 import shutil
 import struct
 import tempfile
+import weakref
 import zipfile
 
 import h5py
@@ -26,6 +28,17 @@ from ..errors import PbscopeError
 
 # a compressed dataset may expand at most this much (and always to 1 MiB)
 MAX_EXPANSION = 1000
+
+# Files h5py reads through a Python file object (a .keras member) must be closed while the
+# interpreter lives: HDF5's own exit handler closes them later, calls back into Python and
+# crashes the process after it finished (exit code 139).
+_OPEN: weakref.WeakSet = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:
+    for source in list(_OPEN):
+        source.close()
 
 
 class H5Source:
@@ -49,6 +62,13 @@ class H5Source:
             self.file = h5py.File(fileobj if fileobj is not None else path, "r")
         except OSError as e:
             raise PbscopeError(path, f"a truncated or damaged HDF5 file: {first_line(e)}") from None
+        _OPEN.add(self)
+
+    def close(self) -> None:
+        try:
+            self.file.close()
+        except Exception:   # already closed, or h5py half torn down
+            pass
 
     def read(self, name: str, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
         where = self._where.get(name)         # located when the file was opened, once checked
