@@ -219,6 +219,17 @@ def test_opening_never_imports_tensorflow_or_keras(kmodels):
     assert not any(m.split(".")[0] in ("tensorflow", "keras", "tf_keras") for m in imported)
 
 
+def test_a_model_still_open_at_exit_exits_cleanly(kmodels):
+    """h5py reads a .keras member through a Python file object; one still open when the
+    interpreter ends must be closed before it, or HDF5's exit handler crashes (code 139)."""
+    code = ("import ctypes, sys; from core.formats import open_model; "
+            "kept = [open_model(p) for p in sys.argv[1:]]; [g.weights[0].array() for g in kept]; "
+            "ctypes.pythonapi.Py_IncRef(ctypes.py_object(kept))")   # never freed, as a Qt-held graph
+    r = subprocess.run([sys.executable, "-c", code, *(str(kmodels[f]) for f in FORMATS),
+                        str(kmodels["lstm_keras"])], capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stderr[-2000:]
+
+
 # -- the corpus -------------------------------------------------------------------------
 
 def _corpus_rows():
