@@ -3,6 +3,8 @@
 
     python bench/gui.py                 # every figure; appends a section to docs/benchmarks.md
     python bench/gui.py --no-append     # print only
+    python bench/gui.py --only big      # the 357,020- and 1,000,000-op figures (never appends)
+    python bench/gui.py --only 357k     # or --only 1m; --ops N runs them on an N-op graph instead
 
 Models are generated with core.proto (no TensorFlow) and cached in
 ~/.cache/pbscope-bench/: graphs of 35,702 and 350,002 small ops
@@ -10,6 +12,11 @@ Models are generated with core.proto (no TensorFlow) and cached in
 a ~13 MB model, and a 203 MB graph of 290 ops whose weights are big float32 Consts
 (one of them 4096×4096). Each figure runs in a fresh process so that RSS and start-up
 are its own. Not a test: it prints figures and ends with one RESULT line.
+
+``--only big|357k|1m``: the window on make_big_graph's 357,020- and 1,000,000-op graphs
+(``make_ops_graph``, cached as ops_<N>.pb): open → tree painted, the typing pass's worst
+keystroke, RSS open and filtered; at 1M also tick all + export the ticked weights to a
+.pkl (another process). It ends with its own RESULT line and does not touch the docs.
 """
 from __future__ import annotations
 
@@ -28,6 +35,9 @@ CACHE = Path(os.environ.get("PBSCOPE_BENCH_CACHE", Path.home() / ".cache" / "pbs
 TARGETS = {"filter_35k_ms": 50, "filter_350k_ms": 300, "first_paint_s": 1.0, "open_203mb_s": 0.25,
            "open_35k_s": 0.5, "tree_build_350k_s": 1.0, "rss_350k_mb": 600, "preview_4096_ms": 300}
 FILTER_WORD = "layer_42"
+BIG = {"357k": 357_020, "1m": 1_000_000}
+BIG_TARGETS = {"open_to_tree_357k_s": 1.5, "filter_357k_max_ms": 50, "rss_357k_mb": 350,
+               "open_to_tree_1m_s": 5, "rss_1m_mb": 1024}
 
 
 # -- models -----------------------------------------------------------------------------------------
@@ -158,10 +168,8 @@ def _open(app, win, path: Path) -> float:
     return _wait(app, win.model_shown) - t0
 
 
-def part_filter(path: Path) -> dict:
-    import psutil
-    app, win = _app()
-    open_s = _open(app, win, path)
+def _type_filter(app, win) -> list[float]:
+    """Type FILTER_WORD char by char, then clear; twice. Seconds per step."""
     bar = win.filter_bar
     times = []
     for rep in range(2):   # the second pass runs on warm caches (lowered names)
@@ -175,6 +183,14 @@ def part_filter(path: Path) -> dict:
         bar.clear()
         app.processEvents()
         times.append(time.perf_counter() - t0)
+    return times
+
+
+def part_filter(path: Path) -> dict:
+    import psutil
+    app, win = _app()
+    open_s = _open(app, win, path)
+    times = _type_filter(app, win)
     shown = win.tree_model.result.count if win.tree_model.result else win.index.total
     rss = psutil.Process().memory_info().rss / 2**20
     win.close()
@@ -291,7 +307,61 @@ def part_first_paint(path: Path, repeat: int = 5) -> dict:
     return {"first_paint_s": times, "command": " ".join(shown), "tensorflow_imported": tf}
 
 
-PARTS = {"filter": part_filter, "open": part_open, "tree": part_tree, "first_paint": part_first_paint}
+def _open_to_tree(app, win, path: Path) -> float:
+    """win.open_path → model_shown (its first paint), then any pending events and one more
+    synchronous repaint of the tree: the tree is on screen at the end of this."""
+    t0 = time.perf_counter()
+    win.open_path(str(path))
+    _wait(app, win.model_shown, timeout=600)
+    app.processEvents()
+    win.tree.viewport().repaint()
+    return time.perf_counter() - t0
+
+
+def part_big(path: Path) -> dict:
+    """A big graph: open to tree painted, the typing pass, RSS open and filtered."""
+    import psutil
+    app, win = _app()
+    open_s = _open_to_tree(app, win, path)
+    rss_open = psutil.Process().memory_info().rss / 2**20
+    times = _type_filter(app, win)
+    win.filter_bar.edit.setText(FILTER_WORD)   # leave it filtered for the RSS figure
+    win.filter_bar.apply_pending()
+    app.processEvents()
+    shown = win.tree_model.result.count if win.tree_model.result else win.index.total
+    return {"ops": win.index.total, "open_to_tree_s": open_s, "filter_ms": [t * 1000 for t in times],
+            "shown": shown, "rss_open_mb": rss_open, "rss_mb": psutil.Process().memory_info().rss / 2**20}
+
+
+def part_export(path: Path) -> dict:
+    """Open, tick all (the window's action), export the ticked weights to a .pkl with the
+    window's own export (a worker running core.export.export_weights); check the keys."""
+    import pickle
+    import tempfile
+    app, win = _app()
+    open_s = _open_to_tree(app, win, path)
+    t0 = time.perf_counter()
+    win.tick_all()
+    app.processEvents()
+    tick_s = time.perf_counter() - t0
+    ticked = len(win.selection)
+    out = Path(tempfile.mkdtemp(prefix="pbscope-bench-export-")) / "weights.pkl"
+    t0 = time.perf_counter()
+    win.export_to(str(out), "pkl")
+    done = _wait(app, win.export_done, timeout=1200)
+    export_s = done - t0
+    report = win.last_export
+    size = out.stat().st_size
+    with open(out, "rb") as f:
+        keys = len(pickle.load(f))
+    out.unlink()
+    out.parent.rmdir()
+    return {"ops": win.index.total, "open_to_tree_s": open_s, "tick_all_s": tick_s, "export_s": export_s,
+            "ticked": ticked, "exported": report.count, "pickle_keys": keys, "bytes": size}
+
+
+PARTS = {"filter": part_filter, "open": part_open, "tree": part_tree, "first_paint": part_first_paint,
+         "big": part_big, "export": part_export}
 
 
 def run_part(name: str, path: Path) -> dict:
@@ -317,16 +387,74 @@ def machine() -> str:
             f"QT_QPA_PLATFORM={os.environ.get('QT_QPA_PLATFORM', 'offscreen')}")
 
 
+def main_big(sizes: dict[str, tuple[int, bool]]) -> int:
+    """The big-graph figures; sizes: label → (ops, export too)."""
+    from make_big_graph import ops_graph
+    res, rows = {}, []
+    for label, (n, export) in sizes.items():
+        t0 = time.perf_counter()
+        path = ops_graph(n)
+        print(f"{label}: {path} ({path.stat().st_size / 1e6:.1f} MB, ready in {time.perf_counter() - t0:.1f} s)",
+              flush=True)
+        big = run_part("big", path)
+        res[f"open_to_tree_{label}_s"] = big["open_to_tree_s"]
+        res[f"filter_{label}_max_ms"] = max(big["filter_ms"])
+        res[f"rss_{label}_mb"] = big["rss_mb"]
+        rows += [(f"open_to_tree_{label}_s", f"win.open_path → tree painted, {big['ops']:,} ops"),
+                 (f"filter_{label}_max_ms", f"max per keystroke typing '{FILTER_WORD}' and clearing, 2 passes "
+                                            f"(mean {statistics.mean(big['filter_ms']):.1f} ms; per keystroke "
+                                            f"{', '.join(f'{t:.0f}' for t in big['filter_ms'])})"),
+                 (f"rss_{label}_mb", f"process RSS open and filtered ({big['shown']:,} shown; "
+                                     f"{big['rss_open_mb']:.0f} MB just after open)")]
+        if export:
+            ex = run_part("export", path)
+            if not ex["pickle_keys"] == ex["ticked"] == ex["exported"]:
+                raise SystemExit(f"export check failed: {ex}")
+            res[f"export_{label}_s"] = ex["export_s"]
+            rows.append((f"export_{label}_s", f"tick all ({ex['tick_all_s'] * 1000:.0f} ms), export "
+                                              f"{ex['ticked']:,} weights to .pkl ({ex['bytes'] / 1e6:.1f} MB; "
+                                              f"{ex['pickle_keys']:,} keys in the pickle: ok; "
+                                              f"open {ex['open_to_tree_s']:.2f} s)"))
+    print()
+    print(f"{'figure':<22} {'value':>10}  {'target':>8}  {'ratio':>6}  met  what")
+    for key, what in rows:
+        v, target = res[key], BIG_TARGETS.get(key)
+        ratio = f"{v / target:.2f}" if target else "-"
+        met = "-" if target is None else ("yes" if v <= target else "NO")
+        print(f"{key:<22} {v:>10.3f}  {target if target is not None else '-':>8}  {ratio:>6}  {met:<4} {what}")
+    print()
+    print("RESULT " + " ".join(f"{k}={v:.0f}" if k.endswith("_mb") else
+                               f"{k}={v:.1f}" if k.endswith("_ms") else f"{k}={v:.3f}" for k, v in res.items()))
+    return 0
+
+
+def _label(n: int) -> str:
+    return next((k for k, v in BIG.items() if v == n), f"{n / 1000:g}k" if n % 1000 == 0 else str(n))
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description="pbscope GUI benchmarks")
     ap.add_argument("--part", choices=sorted(PARTS))
     ap.add_argument("path", nargs="?")
     ap.add_argument("--no-append", action="store_true", help="do not append to docs/benchmarks.md")
+    ap.add_argument("--only", choices=["big", "357k", "1m"],
+                    help="only the big-graph figures (357,020 and/or 1,000,000 ops); never appends")
+    ap.add_argument("--ops", type=int, nargs="+", metavar="N",
+                    help="with --only: use N-op graphs instead (quick checks); each also runs the export")
     args = ap.parse_args()
     if args.part:
         out = PARTS[args.part](Path(args.path))
         print("BENCH_JSON " + json.dumps(out), flush=True)
         os._exit(0)   # skip Qt teardown: it is not what is measured
+    if args.ops and not args.only:
+        ap.error("--ops goes with --only")
+    if args.only:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        if args.ops:
+            sizes = {_label(n): (n, True) for n in args.ops}
+        else:
+            sizes = {k: (n, k == "1m") for k, n in BIG.items() if args.only in ("big", k)}
+        return main_big(sizes)
 
     t_gen = time.perf_counter()
     m = models()

@@ -4,6 +4,7 @@
     python bench/load.py --size-mb 20    # a quick check
     python bench/load.py --regen         # rebuild the cached graph
     python bench/load.py --profile       # also cProfile one pbscope child
+    python bench/load.py --info-ops 357020   # `main.py info` vs a bare parse, many small ops
 
 Three ways to get the weights, each in a fresh subprocess so that neither
 TensorFlow's import nor anyone's memory spills into another's figures:
@@ -24,6 +25,14 @@ The file is read once before any measurement, so every method finds it in the pa
 cache (warm cache). Peak RSS is ``getrusage(RUSAGE_SELF).ru_maxrss`` at the child's end.
 The last line printed is
 ``RESULT seed_s=<s> pbscope_s=<s> parse_s=<s> peak_rss_mb=<MiB>``.
+
+``--info-ops N`` is another benchmark: on make_big_graph's N-op graph (no TensorFlow,
+cached), the wall time of the whole ``python main.py info GRAPH`` process (stdout to
+/dev/null) against a ``python -c`` that imports core.proto, reads the file and calls
+``GraphDef().ParseFromString`` — both timed from the parent, Python's start included,
+alternated, ``--repeat`` times each; peak RSS of each child from ``os.wait4``. It ends
+with ``RESULT info_s=<s> parse_s=<s> info_over_parse=<ratio> info_peak_rss_mb=<MiB>``
+(medians; target info_over_parse <= 2).
 """
 from __future__ import annotations
 
@@ -41,6 +50,7 @@ import _common as C  # noqa: E402
 TARGET_SEED_RATIO = 30      # pbscope_s <= seed_s / 30
 TARGET_PARSE_RATIO = 2      # pbscope_s <= 2 x parse_s
 TARGET_RSS_RATIO = 1.5      # peak RSS <= 1.5 x file size
+TARGET_INFO_RATIO = 2       # --info-ops: info_s <= 2 x parse_s
 
 
 # ==========================================================================
@@ -271,6 +281,64 @@ def ensure_graph(size_mb: float, regen: bool) -> tuple[Path, dict, bool]:
 _s, _spread = C.seconds, C.spread
 
 
+# ==========================================================================
+# --info-ops N: `main.py info` against a bare parse, whole processes
+# ==========================================================================
+PARSE_CODE = ("import sys; from core import proto; data = open(sys.argv[1], 'rb').read(); "
+              "proto.GraphDef().ParseFromString(data)")
+
+
+def timed_process(argv: list[str]) -> tuple[float, int]:
+    """(wall seconds, peak RSS bytes) of ``python <argv>`` run from the repo, stdout to devnull."""
+    import subprocess
+    env = dict(os.environ, PYTHONHASHSEED="0")
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, *argv], cwd=str(C.REPO), env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    stderr = proc.stderr.read()                  # the child's stderr is small; drain it first
+    _, status, usage = os.wait4(proc.pid, 0)     # this child's own rusage
+    wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    proc.stderr.close()
+    if proc.returncode != 0:
+        raise C.ChildFailed(f"python {' '.join(argv)} failed (exit {proc.returncode}):\n"
+                            f"{stderr.decode(errors='replace')[-3000:]}")
+    return wall, usage.ru_maxrss * 1024
+
+
+def main_info_ops(n_ops: int, repeat: int, graph: str | None = None) -> int:
+    from make_big_graph import ops_graph
+    m = C.machine()
+    print(f"machine: nproc={m['nproc']} python={m['python']} protobuf={C.package_version('protobuf')} "
+          f"ram={m.get('ram', '?')}; {m.get('cpu', '?')}")
+    t = time.perf_counter()
+    path = Path(graph) if graph else ops_graph(n_ops)
+    print(f"graph: {path}, {path.stat().st_size / C.MB:.1f} MiB "
+          f"({'given' if graph else f'{n_ops:,} ops'}; ready in {time.perf_counter() - t:.1f} s)")
+    print(f"page cache: warm (read once in {C.warm_page_cache(path):.2f} s)\n")
+    cmds = {"info": [str(C.REPO / "main.py"), "info", str(path)], "parse": ["-c", PARSE_CODE, str(path)]}
+    runs: dict[str, list[tuple[float, int]]] = {k: [] for k in cmds}
+    for i in range(repeat):
+        for k, argv in cmds.items():
+            runs[k].append(timed_process(argv))
+        print(f"  round {i + 1}/{repeat}: info {runs['info'][-1][0]:.3f} s, "
+              f"parse {runs['parse'][-1][0]:.3f} s", flush=True)
+    med = {k: C.median([w for w, _ in v]) for k, v in runs.items()}
+    peak = {k: max(r for _, r in v) for k, v in runs.items()}
+    rows = [["python main.py info GRAPH  (stdout to /dev/null)", _s(med["info"]),
+             _spread([w for w, _ in runs["info"]]), C.mb(peak["info"])],
+            ["python -c 'import core.proto; read; GraphDef().ParseFromString'", _s(med["parse"]),
+             _spread([w for w, _ in runs["parse"]]), C.mb(peak["parse"])]]
+    print(f"\nWhole processes, Python start included, median of {repeat} (warm page cache)\n")
+    print(C.table(["process", "wall s", "min–max s", "peak RSS MiB"], rows, markdown=True))
+    ratio = med["info"] / med["parse"]
+    print(f"\ninfo_s / parse_s = {ratio:.2f}   target <= {TARGET_INFO_RATIO}   "
+          f"{'MET' if ratio <= TARGET_INFO_RATIO else 'MISSED'}")
+    print(f"\nRESULT info_s={med['info']:.3f} parse_s={med['parse']:.3f} info_over_parse={ratio:.2f} "
+          f"info_peak_rss_mb={peak['info'] / C.MB:.1f}")
+    return 0
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description="Load every weight of a big TF1 frozen graph: "
                                              "TensorFlow vs pbscope vs a bare protobuf parse.")
@@ -286,10 +354,15 @@ def main(argv=None) -> int:
     ap.add_argument("--seed-repeat", type=int, default=1, help="runs of the seed child (default 1)")
     ap.add_argument("--profile", action="store_true", help="also cProfile one pbscope child")
     ap.add_argument("--json", help="also write all the figures to this file")
+    ap.add_argument("--info-ops", type=int, metavar="N",
+                    help="instead: `main.py info` vs a bare parse on an N-op graph (e.g. 357020, 1000000); "
+                         "with --graph, on that file")
     ap.add_argument("--child", nargs=2, metavar=("MODE", "PATH"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
         return run_as_child(*args.child)
+    if args.info_ops is not None:
+        return main_info_ops(args.info_ops, args.repeat, args.graph)
 
     m = C.machine()
     tf_version = C.package_version("tensorflow-cpu")

@@ -7,13 +7,15 @@ graph of 350,000 ops opens without building 350,000 attr dicts.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
 
 import numpy as np
 
 from .errors import PbscopeError
 from .gcpause import gc_paused
+from .optable import OpTable
+from .scopetree import Scope, ScopeTree
 from .tensors import (
     DType,
     TensorError,
@@ -32,21 +34,28 @@ class Op:
     ``index`` identifies the op within its graph; it is its position in ``graph.ops`` for
     the graph's own ops, and counts on after them for function ops and synthetic ones.
     """
-    __slots__ = ("graph", "index", "name", "type", "raw_inputs", "device", "_span", "_node")
+    __slots__ = ("_node", "_raw_inputs", "_span", "device", "graph", "index", "name", "type")
 
-    def __init__(self, graph: "Graph", index: int, name: str, type_: str, raw_inputs: tuple[str, ...],
+    def __init__(self, graph: Graph, index: int, name: str, type_: str, raw_inputs: tuple[str, ...] | None,
                  device: str = "", node=None, span: tuple[int, int] | None = None):
         self.graph = graph
         self.index = index
         self.name = name
         self.type = type_
-        self.raw_inputs = raw_inputs    # as in the NodeDef: "op", "op:1", "^op"
+        self._raw_inputs = raw_inputs   # None: read from the graph's op table when asked
         self.device = device
         self._node = node
         self._span = span
 
+    @property
+    def raw_inputs(self) -> tuple[str, ...]:
+        """Inputs as in the NodeDef: ``"op"``, ``"op:1"``, ``"^op"``."""
+        if self._raw_inputs is None:
+            self._raw_inputs = self.graph.table.raw_inputs(self.index)
+        return self._raw_inputs
+
     @classmethod
-    def from_node(cls, graph: "Graph", index: int, node) -> "Op":
+    def from_node(cls, graph: Graph, index: int, node) -> Op:
         return cls(graph, index, node.name, node.op, tuple(node.input), node.device, node=node)
 
     def __repr__(self) -> str:
@@ -81,7 +90,7 @@ class Op:
         return [op_name(i) for i in self.raw_inputs if not i.startswith("^")]
 
     @property
-    def consumers(self) -> list[tuple["Op", int]]:
+    def consumers(self) -> list[tuple[Op, int]]:
         """(op, input slot) for each op reading this one; slot -1 for a control input."""
         return self.graph.consumers(self.name)
 
@@ -90,13 +99,13 @@ class Op:
         return {k: attr_value(v) for k, v in sorted(self.node.attr.items())}
 
     @property
-    def weight(self) -> "Weight | None":
+    def weight(self) -> Weight | None:
         return self.graph.weight_of(self.name)
 
 
 def op_name(tensor_name: str) -> str:
     """``"a/b:1"`` → ``"a/b"``; ``"^a"`` → ``"a"``."""
-    name = tensor_name[1:] if tensor_name.startswith("^") else tensor_name
+    name = tensor_name.removeprefix("^")
     head, sep, tail = name.rpartition(":")
     return head if sep and tail.isdigit() else name
 
@@ -219,7 +228,7 @@ class Weight:
     var_name: str
     dtype: DType | None
     shape: tuple[int, ...] | None
-    graph: "Graph" = field(repr=False)
+    graph: Graph = field(repr=False)
     role: str = ""
     rule: str = "const"
     trainable: bool = True
@@ -271,152 +280,162 @@ class Weight:
         return self.dtype.np if self.dtype is not None else None
 
 
-_NO_CHILDREN: dict = {}
+class OpList(Sequence):
+    """The ops of an op table, each made on first access and then kept, so that
+    ``graph.get(name) is graph.ops[i]``. Readers may append ops of their own (a
+    checkpoint's variables that no graph op claims) before ``Graph.finish``."""
+
+    def __init__(self, graph: Graph, table: OpTable):
+        self.graph = graph
+        self.table = table
+        self._cache: list[Op | None] = [None] * table.n
+        self.extra: list[Op] = []
+
+    def __len__(self) -> int:
+        return len(self._cache) + len(self.extra)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        n = len(self._cache)
+        if i < 0:
+            i += len(self)
+        if i >= n or i < 0:
+            return self.extra[i - n] if i >= n else self.extra[len(self.extra)]   # IndexError
+        op = self._cache[i]
+        if op is None:
+            op = self._cache[i] = self._make(i)
+        return op
+
+    def _make(self, i: int) -> Op:
+        t = self.table
+        span = (int(t.span_start[i]), int(t.span_end[i])) if t.span_start is not None else None
+        return Op(self.graph, i, t.names[i], t.types[t.type_code[i]], None,
+                  t.devices[t.device_code[i]], span=span)
+
+    def __iter__(self):
+        cache, make = self._cache, self._make
+        for i, op in enumerate(cache):
+            if op is None:
+                op = cache[i] = make(i)
+            yield op
+        yield from self.extra
+
+    def append(self, op: Op) -> None:
+        self.extra.append(op)
+
+    def __add__(self, other) -> list[Op]:
+        return list(self) + list(other)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, (list, tuple, Sequence)) and list(self) == list(other)
+
+    __hash__ = None
 
 
-class Scope:
-    """A node of the name-scope tree (names split on ``/``).
+class _Chain(Sequence):
+    """``graph.ops`` then ``graph.function_ops``, without copying either."""
 
-    A path can be both an op and a scope (``w`` and ``w/read``): then ``op`` is set
-    and ``children`` is not empty. Counts and totals cover the whole subtree.
-    """
-    __slots__ = ("name", "path", "parent", "_children", "op", "weight",
-                 "op_count", "weight_count", "params", "nbytes", "_rows")
+    def __init__(self, first: Sequence, second: Sequence):
+        self.first, self.second = first, second
 
-    def __init__(self, name: str, path: str, parent: "Scope | None"):
-        self.name = name
-        self.path = path
-        self.parent = parent
-        self._children: dict[str, Scope] | None = None   # most nodes are leaves: no dict
-        self.op: Op | None = None
-        self.weight: Weight | None = None
-        self.op_count = self.weight_count = self.params = self.nbytes = 0
-        self._rows: list[Scope] | None = None
+    def __len__(self) -> int:
+        return len(self.first) + len(self.second)
 
-    def __repr__(self) -> str:
-        return f"<Scope {self.path!r} ops={self.op_count} weights={self.weight_count}>"
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        n = len(self.first)
+        if i < 0:
+            i += len(self)
+        return self.first[i] if 0 <= i < n else self.second[i - n]
 
-    @property
-    def children(self) -> dict[str, "Scope"]:
-        """Children by name, in file order (read-only: the tree is built once)."""
-        return self._children if self._children is not None else _NO_CHILDREN
+    def __iter__(self):
+        yield from self.first
+        yield from self.second
 
-    def _add(self, name: str, child: "Scope") -> None:
-        if self._children is None:
-            self._children = {}
-        self._children[name] = child
+    def __add__(self, other) -> list[Op]:
+        return list(self) + list(other)
 
-    @property
-    def rows(self) -> list["Scope"]:
-        """Children as a list, in file order (cached: views index into it)."""
-        if self._rows is None:
-            self._rows = list(self._children.values()) if self._children else []
-        return self._rows
+    def __eq__(self, other) -> bool:
+        return isinstance(other, (list, tuple, Sequence)) and list(self) == list(other)
 
-    def walk(self) -> Iterable["Scope"]:
-        stack = [self]
-        while stack:
-            s = stack.pop()
-            yield s
-            if s._children:
-                stack.extend(reversed(s.rows))
-
-    def weights(self) -> list[Weight]:
-        return [s.weight for s in self.walk() if s.weight is not None]
-
-    def find(self, path: str) -> "Scope | None":
-        node = self
-        for part in path.split("/"):
-            node = node.children.get(part)
-            if node is None:
-                return None
-        return node
+    __hash__ = None
 
 
-def build_scope_tree(ops: list[Op], weights_by_op: dict[str, Weight]) -> Scope:
-    """The tree of name scopes. Ops come in file order, where neighbours share a parent
-    scope, so the parent is usually the previous op's: that case costs one compare."""
-    root = Scope("", "", None)
-    parents: dict[str, Scope] = {"": root}
-    order: list[Scope] = []
+class WeightList(Sequence):
+    """Weights whose Weight objects are made on first access: a reader that finds
+    100,000 weights in columns (``weights.discover``) fills ``rows``, ``sizes`` and
+    ``nbytes`` with arrays and gives a function that makes weight ``i``."""
 
-    def scope_at(path: str) -> Scope:
-        node = parents.get(path)
-        if node is not None:
-            return node
-        missing = [path]        # the path's scopes not made yet, deepest first (no recursion:
-        path = path.rpartition("/")[0]      # a hostile name can nest thousands deep)
-        while (node := parents.get(path)) is None:
-            missing.append(path)
-            path = path.rpartition("/")[0]
-        for path in reversed(missing):
-            leaf = path.rpartition("/")[2]
-            child = node.children.get(leaf)
-            if child is None:
-                child = Scope(leaf, path, node)
-                node._add(leaf, child)
-                order.append(child)
-            parents[path] = node = child
-        return node
+    def __init__(self, items: list, rows: np.ndarray, sizes: np.ndarray, nbytes: np.ndarray,
+                 make: Callable[[int], Weight]):
+        self._items = items        # a Weight, or None until made
+        self.rows = rows           # the table row of each weight's op
+        self.sizes = sizes
+        self.nbytes = nbytes
+        self._make = make
+        self._by_row: np.ndarray | None = None
 
-    last_path, kids, last_parent = None, {}, root
-    get_weight = weights_by_op.get
-    for op in ops:
-        name = op.name
-        parent_path, _, leaf = name.rpartition("/")
-        if parent_path != last_path:
-            last_path, last_parent = parent_path, scope_at(parent_path)
-            if last_parent._children is None:
-                last_parent._children = {}
-            kids = last_parent._children
-        node = kids.get(leaf)
-        if node is None:
-            node = kids[leaf] = Scope(leaf, name, last_parent)
-            order.append(node)
-        elif node.op is not None:  # a duplicate name in a broken graph: keep both, side by side
-            n = 2
-            while f"{leaf} ({n})" in kids:
-                n += 1
-            node = kids[f"{leaf} ({n})"] = Scope(f"{leaf} ({n})", name, last_parent)
-            order.append(node)
-        node.op = op
-        node.op_count = 1
-        w = get_weight(name)
-        if w is not None:
-            node.weight = w
-            node.weight_count, node.params, node.nbytes = 1, w.size, w.nbytes
-    # Totals: children come after their parents in ``order``, so one backward pass sums them.
-    for node in reversed(order):
-        p = node.parent
-        p.op_count += node.op_count
-        if node.weight_count:
-            p.weight_count += node.weight_count
-            p.params += node.params
-            p.nbytes += node.nbytes
-    return root
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        w = self._items[i]
+        if w is None:
+            if i < 0:
+                i += len(self._items)
+            w = self._items[i] = self._make(i)
+        return w
+
+    def __iter__(self):
+        items, make = self._items, self._make
+        for i, w in enumerate(items):
+            if w is None:
+                w = items[i] = make(i)
+            yield w
+
+    def __add__(self, other) -> list[Weight]:
+        return list(self) + list(other)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, (list, tuple, Sequence)) and list(self) == list(other)
+
+    __hash__ = None
+
+    def position_of_row(self, row: int, n_rows: int) -> int:
+        if self._by_row is None:
+            by = np.full(max(n_rows, int(self.rows.max()) + 1 if len(self.rows) else 0), -1, np.int64)
+            by[self.rows] = np.arange(len(self.rows))
+            self._by_row = by
+        return int(self._by_row[row]) if 0 <= row < len(self._by_row) else -1
 
 
 class Graph:
     """A model as pbscope sees it: ops in file order, weights, and the scope tree.
 
     Readers create it, add ops with ``add_op``/``Op.from_node``, then call ``finish``.
-    For ops read from a binary file, ``node_bytes`` gives a node's bytes for a lazy parse
-    and ``const_meta`` the dtype, shape and in-file bytes of each Const's value.
+    A binary GraphDef's reader gives its ops as an ``OpTable`` (``ops`` is then a lazy
+    ``OpList``); ``finish`` makes one table of every op either way, and consumers,
+    outputs, counts and the scope tree are computed over it. ``const_meta`` gives the
+    dtype, shape and in-file bytes of each Const's value, by op index.
     """
 
     def __init__(self, path: str, format: str, *, notes: Iterable[str] = ()):
         self.path = path
         self.format = format
-        self.ops: list[Op] = []
+        self.ops: list[Op] | OpList = []
         self.function_ops: list[Op] = []    # ops inside the function library, named "<function>/<node>"
         self.notes: list[str] = list(notes)
         self.signatures: dict[str, dict] = {}   # SavedModel signatures: {name: {"inputs": …, "outputs": …}}
         self.tags: list[str] = []
-        self._by_name: dict[str, Op] = {}
-        self._consumers: dict[str, list[tuple[Op, int]]] | None = None
+        self.table: OpTable | None = None    # every op as columns (set by finish, or by a reader)
+        self._by_name: dict[str, Op] = {}    # ops a reader added before finish
         self._root: Scope | None = None
         self._constants: list[Weight] | None = None
-        self.weights: list[Weight] = []
+        self.weights: list[Weight] | WeightList = []
         self.extra_weights: list[Weight] = []
         self._weights_by_op: dict[str, Weight] = {}
         self._weights_by_key: dict[str, Weight] = {}
@@ -427,25 +446,31 @@ class Graph:
         self.stored_loader: Callable[[Weight], np.ndarray] | None = None   # values before an applied Quantization
         self.page_release: Callable[[Weight], None] | None = None
         self.file_span: Callable[[Weight], tuple[str, int, int] | None] | None = None
-        self.const_meta: dict[int, ConstMeta] = {}
+        self.const_meta = {}   # op index → ConstMeta (a dict, or a reader's columns with .get)
 
-    def finish(self, discover: Callable[["Graph"], list[Weight]]) -> "Graph":
-        by_name = self._by_name
-        for op in self.ops:
-            by_name.setdefault(op.name, op)
-        for op in self.function_ops:
-            by_name.setdefault(op.name, op)
-        found = discover(self)
+    def finish(self, discover: Callable[[Graph], list[Weight]]) -> Graph:
+        with gc_paused():
+            self._make_table()
+            found = discover(self)
         if isinstance(found, tuple):   # (weights, extra weights)
             self.set_weights(*found)
         else:
             self.set_weights(found)
         return self
 
+    def _make_table(self) -> None:
+        """One table of ``all_ops``, in that order."""
+        ops = self.ops
+        if isinstance(ops, OpList):
+            self.table = ops.table.extended([*ops.extra, *self.function_ops])
+        else:
+            self.table = OpTable.from_ops(self.all_ops)
+        self._by_name = {}
+
     @property
-    def all_ops(self) -> list[Op]:
+    def all_ops(self) -> Sequence[Op]:
         """The graph's ops, then those inside its functions."""
-        return self.ops + self.function_ops if self.function_ops else self.ops
+        return _Chain(self.ops, self.function_ops) if self.function_ops else self.ops
 
     def parse_node(self, op: Op):
         if self.node_parser is None:
@@ -457,87 +482,120 @@ class Graph:
         return len(self.ops)
 
     def get(self, name: str) -> Op | None:
+        t = self.table
+        if t is not None:
+            row = t.index.get(name)
+            if row is not None:
+                return self.all_ops[row]
         return self._by_name.get(name)
 
     def op(self, name: str) -> Op:
-        op = self._by_name.get(name)
+        op = self.get(name)
         if op is None:
             raise PbscopeError(self.path, f"no op named {name!r}")
         return op
 
-    def consumers(self, name: str) -> list[tuple[Op, int]]:
-        if self._consumers is None:
-            with gc_paused():
-                self._consumers = self._index_consumers()
-        return self._consumers.get(name, [])
+    def _own_table(self) -> OpTable:
+        if self.table is None:
+            self._make_table()
+        return self.table
 
-    def _index_consumers(self) -> dict[str, list[tuple[Op, int]]]:
-        index: dict[str, list[tuple[Op, int]]] = {}
-        for op in self.all_ops:
-            slot = 0
-            for inp in op.raw_inputs:
-                if inp[:1] == "^":
-                    src, s = inp[1:], -1
-                else:
-                    src, s = (op_name(inp) if ":" in inp else inp), slot
-                    slot += 1
-                lst = index.get(src)
-                if lst is None:
-                    index[src] = [(op, s)]
-                else:
-                    lst.append((op, s))
-        return index
+    def consumers(self, name: str) -> list[tuple[Op, int]]:
+        t = self._own_table()
+        row = t.index.get(name)
+        found = t.consumers(row) if row is not None else t.missing_consumers(name)
+        ops = self.all_ops
+        return [(ops[r], slot) for r, slot in found]
+
+    def ops_of_type(self, *op_types: str) -> list[Op]:
+        """The graph's own ops (not function ops) of these types, in file order."""
+        t = self.table
+        if t is None:
+            return [op for op in self.ops if op.type in op_types]
+        ops, n = self.ops, len(self.ops)
+        return [ops[r] for r in t.rows_of_type(*op_types).tolist() if r < n]
 
     @property
     def inputs(self) -> list[Op]:
-        return [op for op in self.ops if op.type in ("Placeholder", "PlaceholderWithDefault")
-                or (op.type == "InputLayer" and not op.raw_inputs)]   # a Keras model's own inputs
+        found = self.ops_of_type("Placeholder", "PlaceholderWithDefault", "InputLayer")
+        return [op for op in found if op.type != "InputLayer" or not op.raw_inputs]  # a Keras model's own inputs
 
     @property
     def outputs(self) -> list[Op]:
         """Ops that nothing consumes (variables that no op reads, as a Keras layer's, aside)."""
-        self.consumers("")  # build the index
-        assert self._consumers is not None
-        return [op for op in self.ops if op.name not in self._consumers
-                and not (op.type == "Variable" and op.name in self._weights_by_op)]
+        t = self._own_table()
+        n = len(self.ops)
+        consumed = t.consumed()
+        if len(t.index) != t.n:    # duplicate names: a name read is read for all its ops
+            first = np.fromiter(map(t.index.__getitem__, t.names), np.int64, t.n)
+            consumed = consumed[first]
+        rows = np.flatnonzero(~consumed[:n]).tolist()
+        ops = self.ops
+        return [ops[r] for r in rows
+                if not (ops[r].type == "Variable" and self.weight_of(ops[r].name) is not None)]
 
     def op_types(self) -> dict[str, int]:
-        hist: dict[str, int] = {}
-        for op in self.ops:
-            hist[op.type] = hist.get(op.type, 0) + 1
-        return dict(sorted(hist.items(), key=lambda kv: (-kv[1], kv[0])))
+        return self._own_table().type_counts(slice(0, len(self.ops)))
 
     # -- weights ---------------------------------------------------------
-    def set_weights(self, weights: list[Weight], extra: list[Weight] = ()) -> None:
+    def set_weights(self, weights: list[Weight] | WeightList, extra: list[Weight] = ()) -> None:
         """``weights`` are what export takes by default; ``extra`` ones (optimizer slots,
         global_step) are shown, previewed and exportable on request, but grouped apart."""
         self.weights = weights
         self.extra_weights = list(extra)
-        self._weights_by_op = {w.name: w for w in (*weights, *extra)}
-        self._weights_by_key = {w.key: w for w in (*weights, *extra)}
+        t = self.table
+        if isinstance(weights, WeightList) and t is not None and len(t.index) != t.n:
+            made = list(weights)     # duplicate op names (a broken graph): look up as a dict, the last wins
+        else:
+            made = [w for w in weights._items if w is not None] if isinstance(weights, WeightList) else weights
+        self._weights_by_op = {w.name: w for w in (*made, *extra)}
+        self._weights_by_key = {w.key: w for w in (*made, *extra)}
         self._root = None
         self._constants = None
 
+    def _lazy_weight(self, op_name: str) -> Weight | None:
+        """A weight of a WeightList, found through its op's row (its name is its op's)."""
+        ws = self.weights
+        if not isinstance(ws, WeightList) or self.table is None:
+            return None
+        row = self.table.index.get(op_name)
+        if row is None:
+            return None
+        k = ws.position_of_row(row, self.table.n)
+        return ws[k] if k >= 0 else None
+
     def weight_of(self, op_name: str) -> Weight | None:
-        return self._weights_by_op.get(op_name)
+        w = self._weights_by_op.get(op_name)
+        return w if w is not None else self._lazy_weight(op_name)
 
     def find_weight(self, name_or_key: str) -> Weight | None:
         """By op name, export key (``x:0``) or variable name; constants too."""
-        w = (self._weights_by_op.get(name_or_key) or self._weights_by_key.get(name_or_key)
+        w = (self.weight_of(name_or_key) or self._weights_by_key.get(name_or_key)
              or self._weights_by_key.get(name_or_key + ":0"))
+        if w is None and name_or_key.endswith(":0"):
+            w = self._lazy_weight(name_or_key[:-2])
         if w is None:
             for c in self.constants:
                 if name_or_key in (c.name, c.key):
                     return c
         return w
-
     @property
     def constants(self) -> list[Weight]:
         """Every Const as a Weight: the weights, plus structural ones (shapes, axes, …)."""
         if self._constants is None:
+            t = self._own_table()
+            n = len(self.ops)
+            rows = set(t.rows_of_type("Const").tolist())
+            if isinstance(self.weights, WeightList):
+                rows.update(self.weights.rows.tolist())
+            rows.update(t.index[w.name] for w in self._weights_by_op.values() if w.name in t.index)
             out = []
-            for op in self.ops:
-                w = self._weights_by_op.get(op.name)
+            ops = self.all_ops
+            for r in sorted(rows):
+                if r >= n:
+                    continue
+                op = ops[r]
+                w = self.weight_of(op.name)
                 if w is None and op.type == "Const":
                     w = self.const_weight(op, op.name, rule="structural")
                 if w is not None:
@@ -589,19 +647,58 @@ class Graph:
 
     @property
     def params(self) -> int:
-        return sum(w.size for w in self.weights)
+        ws = self.weights
+        return int(ws.sizes.sum()) if isinstance(ws, WeightList) else sum(w.size for w in ws)
 
     @property
     def nbytes(self) -> int:
-        return sum(w.nbytes for w in self.weights)
+        ws = self.weights
+        return int(ws.nbytes.sum()) if isinstance(ws, WeightList) else sum(w.nbytes for w in ws)
 
     # -- scopes ----------------------------------------------------------
     @property
-    def root(self) -> Scope:
+    def scope_tree(self) -> ScopeTree:
         if self._root is None:
+            t = self._own_table()
+            rows, sizes, nbytes = self._weight_columns()
             with gc_paused():
-                self._root = build_scope_tree(self.all_ops, self._weights_by_op)
+                self._root = ScopeTree(self, t.names, t.index, rows, sizes, nbytes)
         return self._root
+
+    @property
+    def root(self) -> Scope:
+        tree = self.scope_tree
+        return tree.view(tree.root)
+
+    def _weight_columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(op row, size, bytes) of each weight and extra weight that has an op here."""
+        index = self.table.index
+        rows, sizes, nbytes = [], [], []
+        ws = self.weights
+        if isinstance(ws, WeightList):
+            rows.append(ws.rows)
+            sizes.append(ws.sizes)
+            nbytes.append(ws.nbytes)
+            eager = [w for w in self.extra_weights]
+        else:
+            eager = [*ws, *self.extra_weights]
+        if len(index) != self.table.n:   # duplicate op names: each op shows its name's weight
+            names, get = self.table.names, self.weight_of
+            found = [(r, w.size, w.nbytes) for r, w in enumerate(map(get, names)) if w is not None]
+            rows, sizes, nbytes = [], [], []
+        else:
+            found = [(index[w.name], w.size, w.nbytes) for w in eager if w.name in index]
+        if found:
+            r, s, b = zip(*found)
+            rows.append(np.array(r, np.int64))
+            sizes.append(np.array(s, np.int64))
+            nbytes.append(np.array(b, np.int64))
+        if not rows:
+            z = np.zeros(0, np.int64)
+            return z, z, z
+        rows, sizes, nbytes = np.concatenate(rows), np.concatenate(sizes), np.concatenate(nbytes)
+        _, first = np.unique(rows, return_index=True)     # one weight per op, the first
+        return rows[first], sizes[first], nbytes[first]
 
 
 @dataclass(slots=True)

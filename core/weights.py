@@ -24,8 +24,11 @@ only when asked (``Graph.constants``).
 from __future__ import annotations
 
 import re
+from itertools import repeat
 
-from .model import Graph, Op, Weight
+import numpy as np
+
+from .model import Graph, Op, Weight, WeightList
 from .tensors import TensorError, dtype_of, shape_of
 
 PASS_THROUGH = {"Identity", "Cast", "Reshape", "Squeeze", "ExpandDims", "ReadVariableOp",
@@ -52,25 +55,74 @@ _TF2_SUFFIX = "/ReadVariableOp/resource"
 _TRACE_SUFFIX = re.compile(r"_\d+$")
 
 
-def discover(graph: Graph) -> list[Weight]:
-    weights: list[Weight] = []
+def discover(graph: Graph) -> list[Weight] | WeightList:
+    """The weights of a graph, in op order. TF1 ``X``/``X/read`` pairs are found with
+    array operations over the op table; when the reader gave Const metadata as columns
+    they become a WeightList whose Weight objects are made when visited."""
+    t = graph.table
+    n_own = len(graph.ops)
+    consts = t.rows_of_type("Const")
+    consts = consts[consts < n_own]
+    tf1 = consts[_read_pairs(t, consts)]
+    eager: list[Weight] = []
     tf2: list[tuple[Op, str]] = []
-    for op in graph.ops:
-        if op.type == "Const":
-            read = graph.get(op.name + "/read")
-            if read is not None and read.type == "Identity" and read.raw_inputs[:1] == (op.name,):
-                weights.append(_named(graph, op, op.name, _tf1_role(op.name), "tf1-read"))
-            elif op.name.endswith(_TF2_SUFFIX):
-                tf2.append((op, role_of(graph, op)))
-            elif _rank(graph, op) != 0:  # scalars (epsilons, axes) are structural
-                role = role_of(graph, op)
-                if role or _numeric_tensor(graph, op):
-                    weights.append(_named(graph, op, op.name, role, "folded"))
-        elif op.type in VARIABLE_OPS:
-            weights.append(_variable(graph, op))
-    weights.extend(_tf2_weights(graph, tf2))
-    weights.sort(key=lambda w: w.op.index)
-    return weights
+    ops = graph.ops
+    for r in np.setdiff1d(consts, tf1, assume_unique=True).tolist():
+        op = ops[r]
+        if op.name.endswith(_TF2_SUFFIX):
+            tf2.append((op, role_of(graph, op)))
+        elif _rank(graph, op) != 0:  # scalars (epsilons, axes) are structural
+            role = role_of(graph, op)
+            if role or _numeric_tensor(graph, op):
+                eager.append(_named(graph, op, op.name, role, "folded"))
+    variables = t.rows_of_type(*VARIABLE_OPS)
+    eager.extend(_variable(graph, ops[r]) for r in variables[variables < n_own].tolist())
+    eager.extend(_tf2_weights(graph, tf2))
+    columns = getattr(graph.const_meta, "sizes_and_bytes", None)
+    if columns is None or not len(tf1):
+        eager.extend(_named(graph, ops[r], ops[r].name, _tf1_role(ops[r].name), "tf1-read")
+                     for r in tf1.tolist())
+        eager.sort(key=lambda w: w.op.index)
+        return eager
+    # a WeightList: TF1 weights made on first visit, the others made now, all in op order
+    sizes, nbytes = columns(tf1)
+    eager_rows = np.array([w.op.index for w in eager], np.int64)
+    rows = np.concatenate([tf1, eager_rows])
+    order = np.argsort(rows, kind="stable")
+    items: list = [None] * len(rows)
+    for k in np.flatnonzero(order >= len(tf1)).tolist():
+        items[k] = eager[order[k] - len(tf1)]
+    all_sizes = np.concatenate([sizes, np.array([w.size for w in eager], np.int64)])[order]
+    all_bytes = np.concatenate([nbytes, np.array([w.nbytes for w in eager], np.int64)])[order]
+    rows = rows[order]
+
+    def make(k: int) -> Weight:
+        op = ops[int(rows[k])]
+        return _named(graph, op, op.name, _tf1_role(op.name), "tf1-read")
+    return WeightList(items, rows, all_sizes, all_bytes, make)
+
+
+def _read_pairs(t, consts: np.ndarray) -> np.ndarray:
+    """A mask of the Consts ``X`` read by an Identity ``X/read`` whose first input is ``X``."""
+    if not len(consts):
+        return np.zeros(0, bool)
+    names, index = t.names, t.index
+    reads = np.fromiter(map(index.get, [names[r] + "/read" for r in consts.tolist()], repeat(-1)),
+                        np.int64, len(consts))
+    ok = reads >= 0
+    ok[ok] = t.type_code[reads[ok]] == t.code("Identity")
+    r = reads[ok]
+    has_input = t.in_ptr[r + 1] > t.in_ptr[r]
+    first = t.in_ptr[r]
+    src = np.where(has_input, t.in_src[np.minimum(first, len(t.in_src) - 1)] if len(t.in_src) else -1, -1)
+    const_first = consts[ok] if len(index) == t.n else \
+        np.fromiter((index[names[c]] for c in consts[ok].tolist()), np.int64, int(ok.sum()))
+    good = has_input & (src == const_first)
+    if len(t.in_src):
+        j = np.minimum(first, len(t.in_src) - 1)
+        good &= ~t.in_ctrl[j] & (t.in_port[j] < 0)
+    ok[ok] = good
+    return ok
 
 
 def _named(graph: Graph, op: Op, var_name: str, role: str, rule: str) -> Weight:

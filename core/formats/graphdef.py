@@ -14,18 +14,20 @@ from __future__ import annotations
 
 import mmap
 import re
-import sys
 
+import numpy as np
 from google.protobuf import text_format
 from google.protobuf.message import DecodeError
 
 from .. import proto
 from ..errors import PbscopeError
-from ..model import ConstMeta, Graph, Op
+from ..model import Graph, Op, OpList
 from ..progress import NO_PROGRESS, Progress
+from ..proto.vecwire import BadText
 from ..proto.wire import LEN, VARINT, WireError, iter_fields, read_varint
 from ..weights import discover
 from .functions import add_function_ops
+from .nodedef_columns import op_table
 from .sniff import Kind
 
 KINDS = ("graphdef", "graphdef-text")
@@ -95,176 +97,89 @@ def text_error(err: text_format.ParseError) -> str:
 
 
 class _Scanner:
-    """One pass over a binary GraphDef: ops into ``graph``, Const values located."""
+    """One pass over a binary GraphDef's records, then the nodes read as columns."""
 
     def __init__(self, path: str, buf, graph: Graph, progress: Progress, start: int, end: int):
         self.path, self.buf, self.graph, self.progress = path, buf, graph, progress
         self.start, self.end = start, end
         self.view = memoryview(buf)
         self.library = None
-        self.names: dict[str, str] = {}   # one str object per op name, shared by inputs
-        self.types: dict[str, str] = {}   # likewise for op types and devices
+        self.big_nodes: dict[int, object] = {}   # row → NodeDef parsed without its tensor bytes
 
     def run(self):
-        view, total = self.view, self.end
-        run_start, spans = self.start, []
+        buf, total = self.buf, self.end
+        starts: list[int] = []
+        ends: list[int] = []
+        bigs: list[int] = []
+        run_start = self.start       # where the bytes protobuf has not checked yet start
         try:
             pos = self.start
             while pos < total:
-                field, wire, s, e = _next(self.buf, pos, total)
-                if field == 1 and wire == LEN:
-                    if e - s >= BIG_NODE:
-                        self._flush(run_start, pos, spans)
-                        self._big_node(s, e)
-                        run_start, spans = e, []
+                if buf[pos] == 0x0A:                 # field 1, a node: the common case, inline
+                    n = buf[pos + 1]
+                    if n < 0x80:
+                        s = pos + 2
                     else:
-                        spans.append((s, e))
-                elif field == 2 and wire == LEN:   # the function library
-                    self.library = self._parse(proto.FunctionDefLibrary, s, e)
-                pos = e
+                        n, s = read_varint(buf, pos + 1, total)
+                    e = s + n
+                    if e > total:
+                        raise WireError(pos, "truncated")
+                    if n >= BIG_NODE:
+                        self._check(run_start, pos)
+                        bigs.append(len(starts))
+                        run_start = e
+                    starts.append(s)
+                    ends.append(e)
+                    pos = e
+                else:
+                    field, wire, s, e = _next(buf, pos, total)
+                    if field == 2 and wire == LEN:   # the function library
+                        self.library = self._parse(proto.FunctionDefLibrary, s, e)
+                    pos = e
                 if pos - run_start >= RUN_BYTES:
-                    self._flush(run_start, pos, spans)
-                    run_start, spans = pos, []
-            self._flush(run_start, total, spans)
+                    self._check(run_start, pos)
+                    run_start = pos
+            self._check(run_start, total)
         except (WireError, IndexError):
-            raise PbscopeError(self.path, _diagnose(view[self.start:total], self.start)) from None
-        self.graph.node_parser = self._node_of
-        self.graph.file_span = self._span
-        if isinstance(self.buf, mmap.mmap):
-            self.graph.page_release = self._release_weight
+            raise PbscopeError(self.path, _diagnose(self.view[self.start:total], self.start)) from None
+        for row in bigs:
+            self.big_nodes[row] = self._parse_big(starts[row], ends[row], row)
+        self.progress.report(0.86, "reading names and inputs")
+        try:
+            table, consts = op_table(np.frombuffer(buf, np.uint8), buf,
+                                     np.array(starts, np.int64), np.array(ends, np.int64))
+        except (WireError, BadText):
+            raise PbscopeError(self.path, _diagnose(self.view[self.start:total], self.start)) from None
+        if isinstance(buf, mmap.mmap):
+            _release(buf, self.start, total)
+        graph = self.graph
+        graph.table = table
+        graph.ops = OpList(graph, table)
+        graph.const_meta = consts
+        graph.node_parser = self._node_of
+        graph.file_span = self._span
+        if isinstance(buf, mmap.mmap):
+            graph.page_release = self._release_weight
         return self.library
+
+    def _check(self, a: int, b: int) -> None:
+        """Have protobuf's compiled parser check buf[a:b], whole records (then drop it)."""
+        if b > a:
+            self._parse(proto.GraphDef, a, b)
+            if isinstance(self.buf, mmap.mmap):
+                _release(self.buf, a, b)
+        self.progress.report(0.85 * (b - self.start) / max(1, self.end - self.start), "parsing")
 
     def _span(self, w):
         m = self.graph.const_meta.get(w.op.index) if w.op is not None else None
-        if m is None or m.content is None:
-            return None
+        if m is None or m.content is None or len(m.content) < BIG_NODE:
+            return None     # small values: a copy in memory beats a system call each
         return self.path, m.offset, len(m.content)
 
     def _release_weight(self, w) -> None:
         m = self.graph.const_meta.get(w.op.index) if w.op is not None else None
         if m is not None and m.content is not None:
             _release(self.buf, m.offset, m.offset + len(m.content))
-
-    def _flush(self, a: int, b: int, spans: list[tuple[int, int]]) -> None:
-        """Parse buf[a:b], whole top-level records, with protobuf; keep what ops need."""
-        if b <= a:
-            return
-        chunk = self._parse(proto.GraphDef, a, b)
-        graph, ops, names, types = self.graph, self.graph.ops, self.names, self.types
-        if len(chunk.node) != len(spans):   # cannot happen for bytes protobuf accepted
-            raise PbscopeError(self.path, f"corrupt GraphDef data near byte {a:,}")
-        for node, span in zip(chunk.node, spans):
-            index = len(ops)
-            name = node.name
-            t = node.op
-            type_ = types.get(t) or types.setdefault(t, t)
-            inputs = tuple([names.get(i, i) for i in node.input])
-            device = node.device
-            ops.append(Op(graph, index, name, type_, inputs, types.setdefault(device, device) if device else "",
-                          span=span))
-            names.setdefault(name, name)
-            if type_ == "Const":
-                t = node.attr["value"].tensor
-                graph.const_meta[index] = ConstMeta(
-                    t.dtype, tuple([d.size for d in t.tensor_shape.dim]), t.tensor_shape.unknown_rank)
-        del chunk
-        if isinstance(self.buf, mmap.mmap):
-            _release(self.buf, a, b)
-        self.progress.report(0.85 * (b - self.start) / max(1, self.end - self.start), "parsing")
-
-    def _big_node(self, s: int, e: int) -> None:
-        """A node too large to hand to protobuf whole: scan it here, parse it without its
-        tensor bytes, and keep that parsed node (there are few such nodes)."""
-        graph = self.graph
-        index = len(graph.ops)
-        name, type_, inputs, device, value = self._scan_node(self.buf, s, e, index, sys.intern)
-        op = Op(graph, index, name, type_, inputs, device, span=(s, e))
-        graph.ops.append(op)
-        self.names.setdefault(name, name)
-        if type_ == "Const" and value is not None:
-            self._scan_const(self.buf, value, index)
-        op._node = self._parse_big(s, e, index)
-
-    # -- scanning -----------------------------------------------------------
-    def _scan_node(self, buf, s: int, e: int, index: int, intern):
-        """(name, op type, raw inputs, device, span of the 'value' AttrValue or None)."""
-        name = type_ = ""
-        device = ""
-        inputs = []
-        value = None
-        pos = s
-        try:
-            while pos < e:
-                tag = buf[pos]
-                if tag < 0x80:
-                    pos += 1
-                else:
-                    tag, pos = read_varint(buf, pos, e)
-                wire = tag & 7
-                if wire != LEN:
-                    pos = _skip(buf, pos, e, wire)
-                    continue
-                n = buf[pos] if pos < e else 0x80
-                if n < 0x80:
-                    pos += 1
-                else:
-                    n, pos = read_varint(buf, pos, e)
-                end = pos + n
-                if end > e:
-                    raise WireError(pos, f"truncated: node #{index} ends before its fields do")
-                field = tag >> 3
-                if field == 3:
-                    inputs.append(intern(buf[pos:end].decode("utf-8")))
-                elif field == 1:
-                    name = intern(buf[pos:end].decode("utf-8"))
-                elif field == 2:
-                    type_ = intern(buf[pos:end].decode("utf-8"))
-                elif field == 4:
-                    device = intern(buf[pos:end].decode("utf-8"))
-                elif field == 5 and value is None and buf[pos:pos + 7] == b"\n\x05value":
-                    value = (pos + 7, end)   # the map entry's rest: field 2, the AttrValue
-                pos = end
-        except UnicodeDecodeError:
-            raise PbscopeError(self.path, _node_problem(self.view, s, e, index) or
-                               f"node #{index} has text that is not valid UTF-8") from None
-        except IndexError:
-            raise WireError(pos, f"truncated: node #{index} at byte {s:,} is cut short") from None
-        return name, type_, tuple(inputs), device, value
-
-    def _scan_const(self, buf, value: tuple[int, int], index: int) -> None:
-        """Record dtype, shape and the tensor_content span of a Const's value tensor."""
-        try:
-            span = _field(buf, *value, 2)              # the map entry's value: an AttrValue
-            tensor = span and _field(buf, *span, 8)    # AttrValue.tensor
-            if not tensor:
-                return
-            dtype, dims, unknown, content, offset = 0, [], False, None, 0
-            pos, end = tensor
-            while pos < end:
-                f, w, vs, ve = _next(buf, pos, end)
-                if f == 1 and w == VARINT:
-                    dtype = read_varint(buf, vs, ve)[0]
-                elif f == 2 and w == LEN:          # TensorShapeProto
-                    p, pe = vs, ve
-                    while p < pe:
-                        sf, sw, ss, se = _next(buf, p, pe)
-                        if sf == 2 and sw == LEN:  # Dim
-                            size, q = 0, ss
-                            while q < se:
-                                df, dw, ds, de = _next(buf, q, se)
-                                if df == 1 and dw == VARINT:
-                                    size = read_varint(buf, ds, de)[0]
-                                q = de
-                            dims.append(size - (1 << 64) if size >= 1 << 63 else size)
-                        elif sf == 3 and sw == VARINT:
-                            unknown = read_varint(buf, ss, se)[0] != 0
-                        p = se
-                elif f == 4 and w == LEN and ve > vs:
-                    content, offset = self.view[vs:ve], vs
-                pos = ve
-            self.graph.const_meta[index] = ConstMeta(dtype, tuple(dims), unknown, content, offset)
-        except (WireError, IndexError):
-            return   # protobuf's check of the same bytes gives the message
 
     # -- protobuf -----------------------------------------------------------
     def _parse(self, cls, a: int, b: int):
@@ -281,6 +196,9 @@ class _Scanner:
                                or f"node #{index} (at byte {s:,}) is corrupt") from None
 
     def _node_of(self, op: Op):
+        node = self.big_nodes.get(op.index)
+        if node is not None and op.graph is self.graph:
+            return node
         s, e = op._span
         return proto.NodeDef.FromString(self.view[s:e])
 

@@ -10,100 +10,116 @@
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import numpy as np
 from google.protobuf.message import DecodeError
 
 from ..errors import PbscopeError
-from ..model import Graph, Scope, op_name
+from ..model import Graph, Scope
 
 FOLDED_SOURCES = {"Const", "VariableV2", "Variable", "VarHandleOp"}
 FOLDED_READERS = {"Identity", "ReadVariableOp"}
 CALL_TYPES = {"StatefulPartitionedCall", "PartitionedCall"}
 
 
+class _Nodes(Sequence):
+    """The scope tree's nodes in preorder, as Scope views made when asked for."""
+
+    def __init__(self, tree):
+        self.tree = tree
+
+    def __len__(self) -> int:
+        return len(self.tree.preorder)
+
+    def __getitem__(self, i: int) -> Scope:
+        return self.tree.view(int(self.tree.preorder[i]))
+
+
+class _ByName(Mapping):
+    """Op name → the number of its op's node (the first op of that name)."""
+
+    def __init__(self, index: dict[str, int], pre: np.ndarray):
+        self.index, self.pre = index, pre
+
+    def __getitem__(self, name: str) -> int:
+        return int(self.pre[self.index[name]])
+
+    def get(self, name: str, default=None):
+        r = self.index.get(name)
+        return default if r is None else int(self.pre[r])
+
+    def __iter__(self):
+        return iter(self.index)
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+
 class GraphIndex:
     def __init__(self, graph: Graph):
         self.graph = graph
-        nodes: list[Scope] = list(graph.root.walk())     # preorder; nodes[0] is the root
-        self.nodes = nodes
-        n = len(nodes)
-        self.number = {id(s): i for i, s in enumerate(nodes)}
-        parent = [0] * n
-        end = list(range(1, n + 1))
-        for i, s in enumerate(nodes):
-            if s.parent is not None:
-                parent[i] = self.number[id(s.parent)]
-        for i in range(n - 1, 0, -1):       # a subtree ends where its last descendant does
-            p = parent[i]
-            if end[i] > end[p]:
-                end[p] = end[i]
-        self.end = np.asarray(end, dtype=np.int64)
-
-        by_name: dict[str, int] = {}
-        for i, s in enumerate(nodes):
-            if s.op is not None:
-                by_name.setdefault(s.op.name, i)
-        self.by_name = by_name
-        node_of_op = {id(s.op): i for i, s in enumerate(nodes) if s.op is not None}
+        tree = graph.scope_tree
+        table = graph.table
+        self.tree = tree
+        self.nodes = _Nodes(tree)                # preorder; nodes[0] is the root
+        pre = tree.pre
+        n = len(tree.preorder)
+        self.end = np.arange(n, dtype=np.int64) + tree.size[tree.preorder]
+        self.by_name = _ByName(table.index, pre)
+        ops = tree.n_ops
         # the node of each op in graph.all_ops order (the window's filter numbers ops so)
-        self.node_of_position = np.fromiter((node_of_op.get(id(op), -1) for op in graph.all_ops),
-                                            dtype=np.int64, count=len(graph.all_ops))
-        src, dst, ctrl, slot = [], [], [], []
-        self.missing: list[tuple[int, str, bool]] = []    # (consumer node, input name, control)
-        for i, s in enumerate(nodes):
-            op = s.op
-            if op is None or not op.raw_inputs:
-                continue
-            k = 0
-            for raw in op.raw_inputs:
-                control = raw[:1] == "^"
-                name = op_name(raw)
-                j = by_name.get(name)
-                if j is None:
-                    self.missing.append((i, name, control))
-                else:
-                    src.append(j)
-                    dst.append(i)
-                    ctrl.append(control)
-                    slot.append(-1 if control else k)
-                if not control:
-                    k += 1
-        self.src = np.asarray(src, dtype=np.int64)
-        self.dst = np.asarray(dst, dtype=np.int64)
-        self.ctrl = np.asarray(ctrl, dtype=bool)
-        self.slot = np.asarray(slot, dtype=np.int64)
-        self.has_op = np.fromiter((s.op is not None for s in nodes), dtype=bool, count=n)
-        self.fold, self.base = self._folding()
+        self.node_of_position = pre[:ops].copy()
+        owner = table.owner_of_inputs()
+        found = table.in_src >= 0
+        src = pre[table.in_src[found]]
+        dst = pre[owner[found]]
+        order = np.argsort(dst, kind="stable")        # edges by consumer node, then slot
+        self.src, self.dst = src[order], dst[order]
+        self.ctrl = table.in_ctrl[found][order]
+        self.slot = table.in_slot[found][order].astype(np.int64)
+        self.missing: list[tuple[int, str, bool]] = sorted(   # (consumer node, input name, control)
+            (int(pre[owner[j]]), table.input_name(j), bool(table.in_ctrl[j]))
+            for j in np.flatnonzero(~found).tolist())
+        self.has_op = np.zeros(n, bool)
+        self.has_op[pre[:ops]] = True
+        self.fold, self.base = self._folding(table, pre)
         self._unfolded_before = np.concatenate(([0], np.cumsum(self.has_op & ~self.fold)))
         self._ops_before = np.concatenate(([0], np.cumsum(self.has_op)))
-        order = np.argsort(self.dst, kind="stable")   # incoming edges of each node, in slot order
-        self._in_edges = order
-        self._in_start = np.searchsorted(self.dst[order], np.arange(n + 1))
+        self._in_edges = np.arange(len(self.dst))
+        self._in_start = np.searchsorted(self.dst, np.arange(n + 1))
         self.functions = {op.name.partition("/")[0] for op in graph.function_ops}
 
-    def _folding(self) -> tuple[np.ndarray, np.ndarray]:
+    def _folding(self, table, pre: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """fold[i]: node i is drawn as a row of its consumers, not as a box.
         base[i]: the constant a folded reader reads (i itself for a constant)."""
-        n = len(self.nodes)
+        n = len(self.has_op)
         consumed = np.zeros(n, dtype=bool)
         consumed[self.src] = True
-        types = [s.op.type if s.op is not None else "" for s in self.nodes]
-        fold = np.fromiter((t in FOLDED_SOURCES for t in types), dtype=bool, count=n) & consumed
+        ops = len(table.names)
+        fold = np.zeros(n, bool)
+        fold[pre[table.rows_of_type(*FOLDED_SOURCES)]] = True
+        fold &= consumed
         base = np.arange(n)
+        readers = table.rows_of_type(*FOLDED_READERS)
+        readers = readers[readers < ops]
+        one = np.diff(table.in_ptr)[readers] == 1
+        readers = readers[one]
+        first = table.in_ptr[readers]
+        ok = (table.in_src[first] >= 0) & ~table.in_ctrl[first]
+        readers, first = readers[ok], first[ok]
+        me, them = pre[readers], pre[table.in_src[first]]
+        keep = consumed[me]
+        me, them = me[keep], them[keep]
         for _ in range(2):     # readers of readers (Identity of an Identity) are rare: two passes
-            for i, s in enumerate(self.nodes):
-                if fold[i] or types[i] not in FOLDED_READERS or not consumed[i]:
-                    continue
-                raw = s.op.raw_inputs
-                if len(raw) == 1 and raw[0][:1] != "^":
-                    j = self.by_name.get(op_name(raw[0]))
-                    if j is not None and fold[j]:
-                        fold[i], base[i] = True, base[j]
+            go = ~fold[me] & fold[them]
+            fold[me[go]] = True
+            base[me[go]] = base[them[go]]
         return fold, base
 
     # -- queries ---------------------------------------------------------
     def node(self, scope: Scope) -> int:
-        return self.number[id(scope)]
+        return int(self.tree.pre[scope.node])
 
     def drawn_ops_below(self, i: int, fold: bool) -> int:
         """Ops strictly below node i that would be drawn as boxes."""

@@ -154,7 +154,7 @@ class Builder:
             out.append(self.op_item(i, s.parent.path if s.parent else ""))
         for c in s.rows:
             j = ix.node(c)
-            below = ix.drawn_ops_below(j, self.fold) if c._children else 0
+            below = ix.drawn_ops_below(j, self.fold) if c.has_children else 0
             if below:
                 out.append(self.scope_item(j))
             elif c.op is not None and not (self.fold and ix.fold[j]):
