@@ -369,11 +369,12 @@ class WeightList(Sequence):
     ``nbytes`` with arrays and gives a function that makes weight ``i``."""
 
     def __init__(self, items: list, rows: np.ndarray, sizes: np.ndarray, nbytes: np.ndarray,
-                 make: Callable[[int], Weight]):
+                 make: Callable[[int], Weight], available: np.ndarray):
         self._items = items        # a Weight, or None until made
         self.rows = rows           # the table row of each weight's op
         self.sizes = sizes
         self.nbytes = nbytes
+        self.available = available  # values readable (Weight.available)
         self._make = make
         self._by_row: np.ndarray | None = None
 

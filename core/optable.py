@@ -47,6 +47,12 @@ class OpTable:
         self._resolve(inputs)
         self._consumers: tuple[np.ndarray, np.ndarray] | None = None
         self._missing: dict[str, list[tuple[int, int]]] | None = None
+        self._lead: bool | None = None      # does a name start with "/"? (set by a reader that knows)
+
+    def lead_slash(self) -> bool:
+        if self._lead is None:
+            self._lead = any(x[:1] == "/" for x in self.names)
+        return self._lead
 
     @classmethod
     def from_ops(cls, ops: Sequence) -> OpTable:
@@ -72,7 +78,10 @@ class OpTable:
         if self.span_start is not None:
             pad = np.full(len(ops), -1, np.int64)
             spans = np.concatenate([self.span_start, pad]), np.concatenate([self.span_end, pad])
-        return OpTable(names, types, devices, inputs, counts, *spans)
+        table = OpTable(names, types, devices, inputs, counts, *spans)
+        if self._lead is False:
+            table._lead = any(op.name[:1] == "/" for op in ops)
+        return table
 
     def all_raw_inputs(self) -> list[str]:
         """Every input as written, flat."""

@@ -38,6 +38,14 @@ def _key(path: str) -> str:
     return path[1:] if len(path) > 1 else EMPTY
 
 
+def _parent_key(key: str) -> str:
+    """The key of a key's parent scope."""
+    if key == EMPTY:
+        return ""
+    head, sep, _ = key.rpartition("/")
+    return (head or EMPTY) if sep else ""
+
+
 class ScopeTree:
     def __init__(self, graph: Graph, names: list[str], index: dict[str, int],
                  weight_rows: np.ndarray, weight_sizes: np.ndarray, weight_nbytes: np.ndarray):
@@ -47,38 +55,33 @@ class ScopeTree:
         self.names = names
         # A leading "/" adds no level: "/a" is the root's child "a", as "a" is. Names
         # are compared in that canonical form; EMPTY stands for the root's child "".
-        lead = any(map(methodcaller("startswith", "/"), names))
+        lead = graph.table.lead_slash() if graph.table is not None and graph.table.names is names \
+            else any(map(methodcaller("startswith", "/"), names))
         cnames = [x[1:] if x[:1] == "/" else x for x in names] if lead else names
         cindex = dict(zip(reversed(cnames), range(n - 1, -1, -1))) if lead else index
         heads = list(map(itemgetter(0), map(str.rpartition, names, repeat("/", n))))
-        keys = [_key(h) for h in heads] if lead or "/" in heads else heads
-        # node of each distinct parent path: an op's (its first op of that name) or a new scope
-        scope_paths: list[str] = []
+        keys = list(map(_key, heads)) if lead else heads
+        # node of each distinct parent key: an op's (its first op of that name) or a new scope
         scope_keys: list[str] = []
         node_of: dict[str, int] = {"": -1}
         scope_parent_key: list[str] = []
-        todo = list(dict.fromkeys(heads))
+        todo = [k for k in dict.fromkeys(keys) if k not in node_of]
         while todo:
+            found = list(map(cindex.get, todo if not lead else ["" if k == EMPTY else k for k in todo]))
             more = []
-            for p in todo:
-                k = _key(p)
-                if k in node_of:
-                    continue
-                r = cindex.get("" if k == EMPTY else k)
-                if r is None:
-                    node_of[k] = n + len(scope_paths)
-                    scope_paths.append(p)
-                    scope_keys.append(k)
-                    q = p.rpartition("/")[0]
-                    scope_parent_key.append(_key(q))
-                    if _key(q) not in node_of:
-                        more.append(q)
-                else:
+            for k, r in zip(todo, found):
+                if r is not None:
                     node_of[k] = r
-            todo = more
+                    continue
+                node_of[k] = n + len(scope_keys)
+                scope_keys.append(k)
+                q = _parent_key(k)
+                scope_parent_key.append(q)
+                if q not in node_of:
+                    more.append(q)
+            todo = list(dict.fromkeys(k for k in more if k not in node_of))
         del heads
-        self.scope_paths = scope_paths
-        s = len(scope_paths)
+        s = len(scope_keys)
         self.root = root = n + s
         total = n + s + 1
         parent = np.empty(total, np.int64)

@@ -85,7 +85,7 @@ def discover(graph: Graph) -> list[Weight] | WeightList:
         eager.sort(key=lambda w: w.op.index)
         return eager
     # a WeightList: TF1 weights made on first visit, the others made now, all in op order
-    sizes, nbytes = columns(tf1)
+    sizes, nbytes, ok = columns(tf1)
     eager_rows = np.array([w.op.index for w in eager], np.int64)
     rows = np.concatenate([tf1, eager_rows])
     order = np.argsort(rows, kind="stable")
@@ -94,12 +94,13 @@ def discover(graph: Graph) -> list[Weight] | WeightList:
         items[k] = eager[order[k] - len(tf1)]
     all_sizes = np.concatenate([sizes, np.array([w.size for w in eager], np.int64)])[order]
     all_bytes = np.concatenate([nbytes, np.array([w.nbytes for w in eager], np.int64)])[order]
+    available = np.concatenate([ok, np.array([w.available for w in eager], bool)])[order]
     rows = rows[order]
 
     def make(k: int) -> Weight:
         op = ops[int(rows[k])]
         return _named(graph, op, op.name, _tf1_role(op.name), "tf1-read")
-    return WeightList(items, rows, all_sizes, all_bytes, make)
+    return WeightList(items, rows, all_sizes, all_bytes, make, available)
 
 
 def _read_pairs(t, consts: np.ndarray) -> np.ndarray:

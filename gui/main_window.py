@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from core.errors import PbscopeError
 from core.export import FORMATS, ExportReport, default_export_path, export_weights
 from core.formats import open_model
+from core.memory import give_back
 from core.model import Graph, Scope, Weight
 from core.progress import Progress
 
@@ -107,10 +108,10 @@ def load_model(path: str, progress: Progress) -> Loaded:
     progress.report(0.95, "indexing")
     summary = Summary.of(graph)       # also builds core's consumer index, used by links
     index = FilterIndex(graph)
-    index.lower()                     # the first keystrokes should not pay for these
-    index.parent_of()
+    index.warm()                      # the first keystrokes should not pay for these
     selection = Selection(graph)
     selection.tick_all(notify=False)  # export everything by default, like the seed did
+    give_back()
     progress.report(1.0, "done")
     # A graph is millions of GC-tracked objects that live until the next open; moved to
     # the permanent generation, no full collection walks them while the user types

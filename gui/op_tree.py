@@ -1,26 +1,18 @@
-"""The ops tree: a QAbstractItemModel over core's Scope tree, its filter, its delegate.
+"""The ops tree: a QAbstractItemModel over core's scope tree, and its delegate.
 
-The model adds nothing per op: an index's internal pointer is the core ``Scope``
-node itself and its children are ``Scope.rows`` (built lazily by core on first
-access), so setting a model of any size is O(1). Only ``parent()`` needs a row
-number that Scope does not store; it is looked up in a dict filled one sibling
-list at a time, the first time that list is asked for.
-
-Filtering does its work in one pass over a flat list of op names
-(``FilterIndex.run``) and yields two sets: the visible paths (every match and every
-ancestor of one) and the paths with a visible child. The model itself then serves
-only visible rows: a parent's row list is one comprehension of set lookups, made
-when the view first asks for it. (A QSortFilterProxyModel was tried first: its
-hasChildren() builds a mapping, i.e. filters every child, for each row on screen,
-and it re-filters every mapping it ever built on each keystroke; at 35k ops that
-was 100-400 ms a keystroke, against ~10 ms now.) A filter change resets the model,
+The model adds nothing per op: an index's internal pointer is a core ``Scope`` view
+of a tree node, made when the view first asks for that row, and a node's children
+are a slice of the tree's arrays (``ScopeTree.kids``), so setting a model of any
+size is O(1). Filtering (core.filter) gives a mask over the tree's nodes; a
+parent's shown rows are its children's slice masked by it, made when the view
+first asks. (A QSortFilterProxyModel was tried first: its hasChildren() filters
+every child of each row on screen, and it re-filters every mapping on each
+keystroke: 100-400 ms a keystroke at 35k ops.) A filter change resets the model,
 which is O(1); the window re-expands what should show.
 """
 from __future__ import annotations
 
-import fnmatch
 import re
-from dataclasses import dataclass, field
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QRect, Qt
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
@@ -31,6 +23,14 @@ from PySide6.QtWidgets import (
     QStyleOptionViewItem,
 )
 
+from core.filter import (  # noqa: F401 - the filter bar and tests import them from here
+    MODES,
+    FilterIndex,
+    FilterQuery,
+    FilterResult,
+    compile_query,
+    highlight_spans,
+)
 from core.model import Graph, Op, Scope
 
 from .fmt import human_bytes, shape_text
@@ -55,177 +55,7 @@ _NO_FLAGS = Qt.NoItemFlags
 _CHECK = {0: Qt.Unchecked, PARTIAL: Qt.PartiallyChecked, CHECKED: Qt.Checked}
 
 
-# -- filtering ----------------------------------------------------------------
-
-MODES = ("text", "regex", "glob")
-
-
-@dataclass(frozen=True)
-class FilterQuery:
-    text: str = ""
-    mode: str = "text"          # one of MODES
-    op_type: str = ""           # "" for every type
-    weights_only: bool = False
-
-    @property
-    def active(self) -> bool:
-        return bool(self.text or self.op_type or self.weights_only)
-
-
-@dataclass
-class FilterResult:
-    query: FilterQuery
-    names: list[str]                                   # every op name (FilterIndex.names)
-    indices: list[int] | range                         # matched ops, file order
-    visible: set[str] | None = None                    # None: everything shows
-    pattern: re.Pattern | None = None                  # for highlighting
-    parents: set[str] = field(default_factory=set)     # visible paths with a visible child
-
-    @property
-    def count(self) -> int:
-        return len(self.indices)
-
-    @property
-    def matched(self) -> list[str]:
-        """Names of the matched ops, file order."""
-        names = self.names
-        return [names[i] for i in self.indices]
-
-
-def compile_query(query: FilterQuery) -> re.Pattern | None:
-    """The query's text as a case-insensitive regex; raises re.error for a bad one.
-
-    Glob patterns are anchored at a name-part boundary and at the end, so ``weights``
-    finds every ``…/weights`` and ``Conv2d_1*`` every op under a ``Conv2d_1…`` scope.
-    """
-    text = query.text
-    if not text:
-        return None
-    if query.mode == "regex":
-        return re.compile(text, re.IGNORECASE)
-    if query.mode == "glob":
-        return re.compile(r"(?:^|(?<=/))" + fnmatch.translate(text), re.IGNORECASE)
-    return re.compile(re.escape(text), re.IGNORECASE)
-
-
-class FilterIndex:
-    """What filtering needs, flat and precomputed in the loading worker.
-
-    ``parent_of[i]`` is op i's scope path (one shared string per scope) and
-    ``scope_parent`` maps each scope path to its own parent, so the ancestors of a
-    match set are found with set operations over scopes, not string work per op.
-    """
-
-    def __init__(self, graph: Graph):
-        ops = graph.all_ops           # the graph's ops, then those inside its functions
-        self.names: list[str] = [op.name for op in ops]
-        self.total = len(self.names)
-        self._types: list[str] = [op.type for op in ops]
-        hist: dict[str, int] = {}
-        for t in self._types:
-            hist[t] = hist.get(t, 0) + 1
-        self.type_counts: dict[str, int] = dict(sorted(hist.items(), key=lambda kv: (-kv[1], kv[0])))
-        # positions in the flat list, not Op.index: readers number synthetic ops after the
-        # function ops, so an op's index is not its place in ``all_ops``
-        weight_ops = {w.name for w in graph.weights}
-        weight_ops.update(w.name for w in getattr(graph, "extra_weights", ()))
-        self._weight_flags = [n in weight_ops for n in self.names]
-        self.functions: set[str] = {op.name.partition("/")[0] for op in getattr(graph, "function_ops", ())}
-        self._parent_of: list[str] | None = None
-        self._scope_parent: dict[str, str] = {}
-        self._lower: list[str] | None = None
-        self._by_type: dict[str, list[int]] | None = None
-
-    def parent_of(self) -> tuple[list[str], dict[str, str]]:
-        """(scope path of each op, parent of each scope path); built on the first
-        filter that does not match everything (~0.1 s at 350k ops)."""
-        if self._parent_of is None:
-            shared: dict[str, str] = {}
-            keep = shared.setdefault
-            parent_of = [keep(p, p) for p, _, _ in map(str.rpartition, self.names, ("/",) * self.total)]
-            scope_parent: dict[str, str] = {}
-            for p in shared:
-                while p and p not in scope_parent:
-                    scope_parent[p] = q = p.rpartition("/")[0]
-                    p = q
-            self._parent_of, self._scope_parent = parent_of, scope_parent
-        return self._parent_of, self._scope_parent
-
-    def lower(self) -> list[str]:
-        if self._lower is None:
-            self._lower = [n.lower() for n in self.names]
-        return self._lower
-
-    def _candidates(self, query: FilterQuery) -> list[int] | None:
-        """Op indices left by the type and weight filters; None for all."""
-        cand = None
-        if query.op_type:
-            if self._by_type is None:
-                by: dict[str, list[int]] = {}
-                for i, t in enumerate(self._types):
-                    by.setdefault(t, []).append(i)
-                self._by_type = by
-            cand = self._by_type.get(query.op_type, [])
-        if query.weights_only:
-            flags = self._weight_flags
-            cand = [i for i in (cand if cand is not None else range(self.total)) if flags[i]]
-        return cand
-
-    def run(self, query: FilterQuery) -> FilterResult:
-        """Match every op name once; raises re.error for a bad pattern."""
-        pattern = compile_query(query)
-        names = self.names
-        if not query.active:
-            return FilterResult(query, names, range(self.total), None, None)
-        cand = self._candidates(query)
-        if pattern is None:
-            matched = range(self.total) if cand is None else cand
-        elif query.mode == "text":
-            sub = query.text.lower()
-            low = self.lower()
-            if cand is None:
-                matched = [i for i, lo in enumerate(low) if sub in lo]
-            else:
-                matched = [i for i in cand if sub in low[i]]
-        else:
-            search = pattern.search
-            matched = [i for i in (range(self.total) if cand is None else cand) if search(names[i])]
-        if len(matched) == self.total:
-            return FilterResult(query, names, matched, None, pattern)
-        visible, parents = self.visible_paths(matched)
-        return FilterResult(query, names, matched, visible, pattern, parents)
-
-    def visible_paths(self, indices) -> tuple[set[str], set[str]]:
-        """(matched names plus every ancestor path, the ancestor paths alone)."""
-        parent_of, up = self.parent_of()
-        parents = {parent_of[i] for i in indices}
-        frontier = parents
-        while frontier:
-            frontier = {up[p] for p in frontier if p} - parents
-            parents |= frontier
-        parents.discard("")
-        names = self.names
-        visible = {names[i] for i in indices}
-        visible |= parents
-        return visible, parents
-
-
-def highlight_spans(pattern: re.Pattern | None, path: str, leaf: str) -> list[tuple[int, int]]:
-    """Where ``pattern`` matched, as spans of the shown ``leaf`` (the end of ``path``)."""
-    if pattern is None or not leaf:
-        return []
-    if path.endswith(leaf):
-        offset = len(path) - len(leaf)
-        text = path
-    else:  # a renamed duplicate ("w (2)"): match the label alone
-        offset, text = 0, leaf
-    spans = []
-    for m in pattern.finditer(text):
-        s, e = max(m.start() - offset, 0), min(m.end() - offset, len(leaf))
-        if e > s:  # empty matches (regex "x*") highlight nothing
-            spans.append((s, e))
-    return spans
-
+# -- filtering: core.filter (the rules ``ls`` shares) ---------------------------
 
 def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
@@ -246,10 +76,9 @@ class OpTreeModel(QAbstractItemModel):
         self.selection: Selection | None = None
         self.result: FilterResult | None = None
         self.icons = IconSet()
-        self._visible: set[str] | None = None
-        self._parents: set[str] = set()
-        self._rows: dict[int, list[Scope]] = {}     # id(Scope) → visible children, while filtering
-        self._row_of: dict[int, int] = {}           # id(Scope) → row, filled per sibling list
+        self._shown = None                          # over the tree's nodes: those the filter shows
+        self._rows: dict = {}                       # node → its shown children, while filtering
+        self._row_of: dict[int, int] = {}           # node → row, filled per sibling list, while filtering
         self._info: dict[int, tuple[str, str]] = {}   # op index → (shape, dtype) text
         self.functions: set[str] = set()            # top-level scopes that are library functions
         self._dim = QColor()
@@ -262,7 +91,7 @@ class OpTreeModel(QAbstractItemModel):
         self.beginResetModel()
         self.graph, self.root, self.selection = graph, root, selection
         self.functions = set(functions or ())
-        self.result, self._visible, self._parents = None, None, set()
+        self.result, self._shown = None, None
         self._rows, self._row_of, self._info = {}, {}, {}
         self.endResetModel()
 
@@ -270,8 +99,7 @@ class OpTreeModel(QAbstractItemModel):
         """Show what ``result`` leaves visible (None: everything). O(1): rows are made on demand."""
         self.beginResetModel()
         self.result = result
-        self._visible = result.visible if result is not None else None
-        self._parents = result.parents if result is not None else set()
+        self._shown = result.shown if result is not None else None
         self._rows, self._row_of = {}, {}
         self.endResetModel()
 
@@ -293,18 +121,23 @@ class OpTreeModel(QAbstractItemModel):
                 self.dataChanged.emit(self.index(0, NAME), self.index(n - 1, NAME), [Qt.CheckStateRole])
 
     # -- structure ------------------------------------------------------------
-    def shown_rows(self, p: Scope) -> list[Scope]:
-        """The rows shown under ``p``."""
-        if self._visible is None:
-            return p.rows
-        rows = self._rows.get(id(p))
+    def _kids(self, p: Scope):
+        """Node numbers of the rows shown under ``p``."""
+        kids = p.tree.kids(p.node)
+        if self._shown is None:
+            return kids
+        rows = self._rows.get(p.node)
         if rows is None:
-            visible = self._visible
-            rows = self._rows[id(p)] = [c for c in p.rows if c.path in visible]
+            rows = self._rows[p.node] = kids[self._shown[kids]]
         return rows
 
+    def shown_rows(self, p: Scope) -> list[Scope]:
+        """The rows shown under ``p``."""
+        view = p.tree.view
+        return [view(c) for c in self._kids(p).tolist()]
+
     def is_shown(self, scope: Scope) -> bool:
-        return self._visible is None or scope.path in self._visible
+        return self._shown is None or bool(self._shown[scope.node])
 
     def scope(self, index: QModelIndex) -> Scope | None:
         return index.internalPointer() if index.isValid() else self.root
@@ -313,9 +146,9 @@ class OpTreeModel(QAbstractItemModel):
         p = parent.internalPointer() if parent.isValid() else self.root
         if p is None or column < 0 or column >= len(HEADERS):
             return QModelIndex()
-        rows = p.rows if self._visible is None else self.shown_rows(p)
-        if 0 <= row < len(rows):
-            return self.createIndex(row, column, rows[row])
+        kids = self._kids(p)
+        if 0 <= row < len(kids):
+            return self.createIndex(row, column, p.tree.view(int(kids[row])))
         return QModelIndex()
 
     def parent(self, index: QModelIndex = None):  # noqa: D401 - also QObject.parent()
@@ -329,12 +162,14 @@ class OpTreeModel(QAbstractItemModel):
         return self.createIndex(self.row_of(p), 0, p)
 
     def row_of(self, scope: Scope) -> int:
-        row = self._row_of.get(id(scope))
+        if self._shown is None:
+            return scope.tree.row_in_parent(scope.node)
+        row = self._row_of.get(scope.node)
         if row is None:
-            row_of = self._row_of
-            for i, s in enumerate(self.shown_rows(scope.parent)):
-                row_of[id(s)] = i
-            row = row_of.get(id(scope), -1)
+            parent = scope.parent
+            rows = {int(k): i for i, k in enumerate(self._kids(parent).tolist())}
+            self._row_of.update(rows)
+            row = rows.get(scope.node, -1)
         return row
 
     def index_of(self, scope: Scope | None, column: int = NAME) -> QModelIndex:
@@ -353,7 +188,7 @@ class OpTreeModel(QAbstractItemModel):
         p = parent.internalPointer() if parent.isValid() else self.root
         if p is None:
             return 0
-        return len(p.rows) if self._visible is None else len(self.shown_rows(p))
+        return len(self._kids(p))
 
     def hasChildren(self, parent: QModelIndex = QModelIndex()) -> bool:
         if parent.column() > 0:
@@ -361,9 +196,9 @@ class OpTreeModel(QAbstractItemModel):
         p = parent.internalPointer() if parent.isValid() else self.root
         if p is None:
             return False
-        if self._visible is None:
-            return bool(p.children)
-        return p is self.root or p.path in self._parents
+        if self._shown is None:
+            return p.has_children
+        return p is self.root or len(self._kids(p)) > 0
 
     def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
         return len(HEADERS)
@@ -427,7 +262,7 @@ class OpTreeModel(QAbstractItemModel):
             return "const"
         if op.type in ("Placeholder", "PlaceholderWithDefault"):
             return "input"
-        return "scope" if s.children else "op"
+        return "scope" if s.has_children else "op"
 
     def data(self, index: QModelIndex, role: int = 0):
         if not index.isValid():
@@ -495,7 +330,7 @@ class OpTreeModel(QAbstractItemModel):
                 lines.append(KEPT_APART_TIP)
         if self.functions and self.is_function(s):
             lines.append("a function of the graph's function library")
-        if s.children:
+        if s.has_children:
             lines.append(f"{s.op_count:,} ops, {s.weight_count:,} weights, "
                          f"{s.params:,} params, {human_bytes(s.nbytes)}")
         return "\n".join(lines)
@@ -506,7 +341,7 @@ class OpTreeModel(QAbstractItemModel):
         s: Scope = index.internalPointer()
         want = Qt.CheckState(value) if not isinstance(value, Qt.CheckState) else value
         ticked = want != Qt.Unchecked
-        self.selection.set_ticked(self.selection.tick_targets(s), ticked)
+        self.selection.tick_scope(s, ticked)
         return True
 
 

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
-from core.model import Graph, Scope, Weight
+import numpy as np
+
+from core.model import Graph, Scope, Weight, WeightList
 
 UNCHECKED, PARTIAL, CHECKED = 0, 1, 2
 
@@ -39,6 +41,108 @@ def _count_prefixes(weights: Iterable[Weight]) -> dict[str, int]:
         for p in _prefixes(w.name):
             counts[p] = counts.get(p, 0) + 1
     return counts
+
+
+class _Names:
+    """Membership by name in an _ArrayPool's available weights."""
+
+    def __init__(self, pool: "_ArrayPool"):
+        self.pool = pool
+
+    def __contains__(self, name: str) -> bool:
+        k = self.pool.position(name)
+        return k >= 0 and bool(self.pool.ok[k])
+
+    def __len__(self) -> int:
+        return self.pool.total
+
+
+class _ArrayPool:
+    """The ordinary weights of a big graph (a core WeightList) as arrays: one flag per
+    weight, and ticked counts per scope from the scope tree's preorder (a cumulative
+    sum, redone after a change), so ticking a scope of 100,000 weights is a few array
+    operations."""
+
+    def __init__(self, graph: Graph):
+        ws = graph.weights
+        self.graph, self.ws = graph, ws
+        self.ok = np.asarray(ws.available, bool)
+        self.rows = ws.rows
+        self.sizes, self.bytes_ = ws.sizes, ws.nbytes
+        self.total = int(self.ok.sum())
+        self.total_params = int(self.sizes[self.ok].sum())
+        self.total_nbytes = int(self.bytes_[self.ok].sum())
+        self.unavailable: list[Weight] = [ws[k] for k in np.flatnonzero(~self.ok).tolist()]
+        self.avail = _Names(self)
+        self.under: dict[str, int] = {}
+        self.reset(False)
+
+    def position(self, name: str) -> int:
+        t = self.graph.table
+        row = t.index.get(name)
+        return -1 if row is None else self.ws.position_of_row(row, t.n)
+
+    def reset(self, ticked_all: bool) -> None:
+        self.ticked = self.ok.copy() if ticked_all else np.zeros(len(self.ok), bool)
+        self._csum = None
+
+    def invert(self) -> None:
+        self.ticked = ~self.ticked & self.ok
+        self._csum = None
+
+    def __len__(self) -> int:
+        return int(self.ticked.sum())
+
+    def __contains__(self, name: str) -> bool:
+        k = self.position(name)
+        return k >= 0 and bool(self.ticked[k])
+
+    def ticked_in_scope(self, scope: Scope, tickable: int) -> int:
+        tree = scope.tree
+        if self._csum is None:
+            flag = np.zeros(len(tree.preorder) + 1, np.int64)
+            flag[tree.pre[self.rows[self.ticked]] + 1] = 1
+            self._csum = np.cumsum(flag)
+        a = tree.pre[scope.node]
+        return int(self._csum[a + tree.size[scope.node]] - self._csum[a])
+
+    def ticked_params(self) -> int:
+        return int(self.sizes[self.ticked].sum())
+
+    def ticked_nbytes(self) -> int:
+        return int(self.bytes_[self.ticked].sum())
+
+    def names(self) -> set[str]:
+        names = self.graph.table.names
+        return {names[r] for r in self.rows[self.ticked].tolist()}
+
+    def ticked_weights(self) -> list[Weight]:
+        ws = self.ws
+        return [ws[k] for k in np.flatnonzero(self.ticked).tolist()]
+
+    def positions_under(self, scope: Scope) -> np.ndarray:
+        """Positions of the available weights in ``scope``'s subtree."""
+        t = self.graph.table
+        rows = scope.tree.subtree_ops(scope.node)
+        pos = self.ws._by_row if self.ws._by_row is not None else None
+        if pos is None:
+            self.ws.position_of_row(0, t.n)
+            pos = self.ws._by_row
+        rows = rows[rows < len(pos)]
+        k = pos[rows]
+        k = k[k >= 0]
+        return k[self.ok[k]]
+
+    def set_positions(self, k: np.ndarray, ticked: bool) -> int:
+        changed = int((self.ticked[k] != ticked).sum())
+        if changed:
+            self.ticked[k] = ticked
+            self._csum = None
+        return changed
+
+    def set_ticked(self, weights: Iterable[Weight], ticked: bool) -> int:
+        ks = [self.position(w.name) for w in weights if w is not None]
+        return self.set_positions(np.array([k for k in ks if k >= 0], np.int64), ticked)
 
 
 class _Pool:
@@ -77,6 +181,12 @@ class _Pool:
         n = self.counts.get(path, 0)
         return tickable - n if self.inverted else n
 
+    def ticked_in_scope(self, scope: Scope, tickable: int) -> int:
+        return self.ticked_in(scope.path, tickable)
+
+    def invert(self) -> None:
+        self.inverted = not self.inverted
+
     def ticked_params(self) -> int:
         return self.total_params - self.params if self.inverted else self.params
 
@@ -110,7 +220,8 @@ class Selection:
     def __init__(self, graph: Graph):
         self.graph = graph
         extra = list(getattr(graph, "extra_weights", ()))
-        self.main = _Pool(graph.weights)
+        big = isinstance(graph.weights, WeightList) and getattr(graph, "table", None) is not None
+        self.main = _ArrayPool(graph) if big else _Pool(graph.weights)
         self.extra = _Pool(extra, count=True)
         self._extra_names = {w.name for w in extra}
         self.total = self.main.total            # what "tick all" ticks
@@ -151,7 +262,9 @@ class Selection:
 
     def weights(self) -> list[Weight]:
         """The ticked weights: the graph's in file order, then the kept-apart ones."""
-        return ([w for w in self.graph.weights if w.name in self.main]
+        main = self.main.ticked_weights() if isinstance(self.main, _ArrayPool) else \
+            [w for w in self.graph.weights if w.name in self.main]
+        return (main
                 + [w for w in getattr(self.graph, "extra_weights", ()) if w.name in self.extra])
 
     def _pool(self, scope: Scope) -> tuple[_Pool | None, int]:
@@ -171,14 +284,14 @@ class Selection:
 
     def ticked_in(self, scope: Scope) -> int:
         pool, n = self._pool(scope)
-        return pool.ticked_in(scope.path, n) if pool is not None else 0
+        return pool.ticked_in_scope(scope, n) if pool is not None else 0
 
     def state(self, scope: Scope) -> int | None:
         """UNCHECKED/PARTIAL/CHECKED for a tree node, None when it holds nothing tickable."""
         pool, total = self._pool(scope)
         if pool is None:
             return None
-        n = pool.ticked_in(scope.path, total)
+        n = pool.ticked_in_scope(scope, total)
         return UNCHECKED if n <= 0 else CHECKED if n >= total else PARTIAL
 
     def tick_targets(self, scope: Scope) -> list[Weight]:
@@ -216,6 +329,18 @@ class Selection:
             self._changed()
         return changed
 
+    def tick_scope(self, scope: Scope, ticked: bool = True) -> int:
+        """Tick (or untick) what a scope's box ticks (see tick_targets); with array
+        operations for a big graph's ordinary weights."""
+        if isinstance(self.main, _ArrayPool):
+            k = self.main.positions_under(scope)
+            if len(k):
+                changed = self.main.set_positions(k, ticked)
+                if changed:
+                    self._changed()
+                return changed
+        return self.set_ticked(self.tick_targets(scope), ticked)
+
     def tick_all(self, notify: bool = True) -> None:
         """Tick every ordinary weight (kept-apart ones stay as they are)."""
         self.main.reset(True)
@@ -230,5 +355,5 @@ class Selection:
 
     def invert(self) -> None:
         """Invert the ticks of the ordinary weights (the members swap meaning; nothing moves)."""
-        self.main.inverted = not self.main.inverted
+        self.main.invert()
         self._changed()

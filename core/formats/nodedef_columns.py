@@ -35,7 +35,8 @@ def op_table(a: np.ndarray, buf, starts: np.ndarray, ends: np.ndarray) -> tuple[
     """The ops of the NodeDefs at a[starts[i]:ends[i]]. Raises WireError, BadText."""
     n = len(starts)
     f = scan(a, starts, ends, buf)
-    names = texts(a, *_last(f.where(NAME), n))
+    name_start, name_end = _last(f.where(NAME), n)
+    names = texts(a, name_start, name_end)
     types = texts(a, *_last(f.where(OP), n))
     dev = f.where(DEVICE)
     devices = texts(a, *_last(dev, n)) if len(dev) else None
@@ -44,6 +45,8 @@ def op_table(a: np.ndarray, buf, starts: np.ndarray, ends: np.ndarray) -> tuple[
     counts = np.bincount(ins.owner, minlength=n)
     table = OpTable(names, types, devices, inputs, counts, np.asarray(starts, np.int64),
                     np.asarray(ends, np.int64))
+    nonempty = name_end > name_start
+    table._lead = bool(np.any(a[name_start[nonempty]] == ord("/")))
     return table, ConstColumns.find(a, buf, table, f.where(ATTR))
 
 
@@ -132,10 +135,10 @@ class ConstColumns:
     def ranks(self) -> np.ndarray:
         return np.diff(self.dims_ptr)
 
-    def sizes_and_bytes(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(element count, bytes) of the Consts at these op rows, as their Weights will
-        have them: 0 for a value that Weight reports as an error (unknown dims or rank,
-        no value, a dtype that holds no numbers)."""
+    def sizes_and_bytes(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(element count, bytes, readable) of the Consts at these op rows, as their
+        Weights will have them: 0 and not readable for a value that Weight reports as an
+        error (unknown dims or rank, no value, a dtype that holds no numbers)."""
         pos = np.searchsorted(self.rows, rows)
         pos = np.minimum(pos, max(len(self.rows) - 1, 0))
         found = (self.rows[pos] == rows) if len(self.rows) else np.zeros(len(rows), bool)
@@ -153,7 +156,7 @@ class ConstColumns:
         dt = np.where((dt >= 0) & (dt < 256), dt, 0)
         ok = found & valid[dt] & ~(self.unknown[pos] if len(self.rows) else False) & (sizes >= 0)
         sizes = np.where(ok, sizes, 0)
-        return sizes, sizes * item[dt]
+        return sizes, sizes * item[dt], ok
 
     def sizes(self) -> np.ndarray:
         """Element counts (-1 where a dim is unknown or the shape is past the limits)."""

@@ -125,9 +125,31 @@ def scan(a: np.ndarray, starts: np.ndarray, ends: np.ndarray, buf=None) -> Field
     if not parts:
         z = np.zeros(0, np.int64)
         return Fields(z, z, z, z, z, np.zeros(0, np.uint64))
-    cols = [np.concatenate(c) for c in zip(*parts)]
-    order = np.argsort(cols[0], kind="stable")     # rounds are in position order per message
-    return Fields(*(c[order] for c in cols))
+    # Place each field at its message's slot (a counting sort): round k holds the k-th
+    # field of each message still open; the Python finish continues the count.
+    counts = np.zeros(len(starts), np.int64)
+    for part in parts:
+        counts += np.bincount(part[0], minlength=len(starts))
+    ptr = np.zeros(len(starts) + 1, np.int64)
+    np.cumsum(counts, out=ptr[1:])
+    total = int(ptr[-1])
+    cols = [np.empty(total, np.int64) for _ in range(5)] + [np.empty(total, np.uint64)]
+    seen = np.zeros(len(starts), np.int64)
+    for part in parts:
+        owner = part[0]
+        if len(owner) and np.all(owner[1:] > owner[:-1]):      # a round: one field per message
+            dest = ptr[owner] + seen[owner]
+            seen[owner] += 1
+        else:                                                   # the Python finish, in order
+            first = np.r_[True, owner[1:] != owner[:-1]]
+            run = np.cumsum(first) - 1
+            start_of_run = np.flatnonzero(first)
+            rank = np.arange(len(owner)) - start_of_run[run]
+            dest = ptr[owner] + seen[owner] + rank
+            np.add.at(seen, owner, 1)
+        for c, v in zip(cols, part):
+            c[dest] = v
+    return Fields(*cols)
 
 
 def _finish(buf, active: np.ndarray, cur: np.ndarray, ends: np.ndarray) -> tuple:
