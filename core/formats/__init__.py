@@ -13,7 +13,6 @@ from google.protobuf.message import DecodeError
 
 from ..errors import PbscopeError
 from ..gcpause import gc_paused
-from ..memory import give_back
 from ..model import Graph
 from ..progress import NO_PROGRESS, Progress
 from ..proto.wire import WireError
@@ -48,9 +47,7 @@ def open_model(path: str | os.PathLike, progress: Progress = NO_PROGRESS) -> Gra
         raise PbscopeError(kind.path, f"this is {kind.label}; pbscope does not open this kind of file")
     try:
         with gc_paused():
-            graph = reader.open_graph(kind, progress)
-        give_back()
-        return graph
+            return reader.open_graph(kind, progress)
     except MemoryError:
         raise PbscopeError(kind.path, "not enough memory to open it") from None
     except PbscopeError:

@@ -23,7 +23,7 @@ from .. import proto
 from ..errors import PbscopeError
 from ..model import Graph, Op, OpList
 from ..progress import NO_PROGRESS, Progress
-from ..proto.vecwire import BadText
+from ..proto.vecwire import BadText, varints
 from ..proto.wire import LEN, VARINT, WireError, iter_fields, read_varint
 from ..weights import discover
 from .functions import add_function_ops
@@ -33,6 +33,8 @@ from .sniff import Kind
 KINDS = ("graphdef", "graphdef-text")
 
 MAP_FILE = 32 << 20     # memory-map files above this size; read smaller ones
+PROBE = 2000            # nodes walked in Python before deciding how to find the rest
+SMALL_NODES = 4096      # ... by their average size: below it, protobuf finds them
 BIG_NODE = 64 << 10     # never hand a node this large to protobuf whole (it would copy its tensor)
 RUN_BYTES = 4 << 20     # check runs of ordinary nodes with protobuf in slices of about this size
 
@@ -107,49 +109,37 @@ class _Scanner:
         self.big_nodes: dict[int, object] = {}   # row → NodeDef parsed without its tensor bytes
 
     def run(self):
-        buf, total = self.buf, self.end
-        starts: list[int] = []
-        ends: list[int] = []
+        total = self.end
+        starts: list = []
+        ends: list = []
         bigs: list[int] = []
-        run_start = self.start       # where the bytes protobuf has not checked yet start
         try:
-            pos = self.start
-            while pos < total:
-                if buf[pos] == 0x0A:                 # field 1, a node: the common case, inline
-                    n = buf[pos + 1]
-                    if n < 0x80:
-                        s = pos + 2
-                    else:
-                        n, s = read_varint(buf, pos + 1, total)
-                    e = s + n
-                    if e > total:
-                        raise WireError(pos, "truncated")
-                    if n >= BIG_NODE:
-                        self._check(run_start, pos)
-                        bigs.append(len(starts))
-                        run_start = e
-                    starts.append(s)
-                    ends.append(e)
-                    pos = e
-                else:
-                    field, wire, s, e = _next(buf, pos, total)
-                    if field == 2 and wire == LEN:   # the function library
-                        self.library = self._parse(proto.FunctionDefLibrary, s, e)
-                    pos = e
-                if pos - run_start >= RUN_BYTES:
-                    self._check(run_start, pos)
-                    run_start = pos
-            self._check(run_start, total)
+            pos = self._walk(self.start, total, starts, ends, bigs, PROBE)
+            if pos < total and pos - self.start < PROBE * SMALL_NODES:
+                found = self._records(pos, total, len(starts))    # many small nodes: let protobuf find them
+                if found is not None:
+                    s, e, big, pos = found
+                    starts, ends = [np.array(starts, np.int64), s], [np.array(ends, np.int64), e]
+                    bigs.extend(big)
+                    tail_s, tail_e = [], []
+                    pos = self._walk(pos, total, tail_s, tail_e, bigs, None, offset=sum(map(len, starts)))
+                    starts.append(np.array(tail_s, np.int64))
+                    ends.append(np.array(tail_e, np.int64))
+            if pos < total:
+                self._walk(pos, total, starts, ends, bigs, None)
         except (WireError, IndexError):
-            raise PbscopeError(self.path, _diagnose(self.view[self.start:total], self.start)) from None
+            raise PbscopeError(self.path, _diagnose(self.view, self.start, total)) from None
+        if starts and isinstance(starts[0], np.ndarray):
+            starts, ends = np.concatenate(starts), np.concatenate(ends)
         for row in bigs:
-            self.big_nodes[row] = self._parse_big(starts[row], ends[row], row)
+            self.big_nodes[row] = self._parse_big(int(starts[row]), int(ends[row]), row)
         self.progress.report(0.86, "reading names and inputs")
+        buf = self.buf
         try:
             table, consts = op_table(np.frombuffer(buf, np.uint8), buf,
                                      np.array(starts, np.int64), np.array(ends, np.int64))
         except (WireError, BadText):
-            raise PbscopeError(self.path, _diagnose(self.view[self.start:total], self.start)) from None
+            raise PbscopeError(self.path, _diagnose(self.view, self.start, total)) from None
         if isinstance(buf, mmap.mmap):
             _release(buf, self.start, total)
         graph = self.graph
@@ -162,10 +152,91 @@ class _Scanner:
             graph.page_release = self._release_weight
         return self.library
 
-    def _check(self, a: int, b: int) -> None:
-        """Have protobuf's compiled parser check buf[a:b], whole records (then drop it)."""
+    def _walk(self, pos: int, total: int, starts: list, ends: list, bigs: list[int],
+              limit: int | None, offset: int = 0) -> int:
+        """Records from ``pos``, one by one (at most ``limit`` nodes), each run of nodes
+        checked by protobuf; returns where it stopped."""
+        buf = self.buf
+        run_start = pos            # where the bytes protobuf has not checked yet start
+        run_first = offset + len(starts)   # and the number of their first node
+        count = 0
+        while pos < total:
+            if limit is not None and count >= limit:
+                break
+            if buf[pos] == 0x0A:                 # field 1, a node: the common case, inline
+                n = buf[pos + 1]
+                if n < 0x80:
+                    s = pos + 2
+                else:
+                    n, s = read_varint(buf, pos + 1, total)
+                e = s + n
+                if e > total:
+                    raise WireError(pos, "truncated")
+                if n >= BIG_NODE:
+                    self._check(run_start, pos, run_first)
+                    bigs.append(offset + len(starts))
+                    run_start, run_first = e, offset + len(starts) + 1
+                starts.append(s)
+                ends.append(e)
+                count += 1
+                pos = e
+            else:
+                field, wire, s, e = _next(buf, pos, total)
+                if field == 2 and wire == LEN:   # the function library
+                    self.library = self._parse(proto.FunctionDefLibrary, s, e)
+                pos = e
+            if pos - run_start >= RUN_BYTES:
+                self._check(run_start, pos, run_first)
+                run_start, run_first = pos, offset + len(starts)
+        self._check(run_start, pos, run_first)
+        return pos
+
+    def _records(self, pos: int, total: int, before: int):
+        """The node records from ``pos`` on, found by protobuf's parser (a GraphDef read
+        as ``repeated bytes node``) and checked to lie back to back from ``pos``: their
+        (starts, ends, big rows, end of the last); None if there are none that way."""
+        try:
+            lens = np.fromiter(map(len, proto.Records.FromString(self.view[pos:total]).node), np.int64)
+        except DecodeError:
+            return None     # the walk finds and names the damage
+        if not len(lens):
+            return None
+        head = 2 + (lens >= 1 << 7) + (lens >= 1 << 14) + (lens >= 1 << 21) + (lens >= 1 << 28) \
+            + (lens >= 1 << 35)
+        rec = pos + np.concatenate([[0], np.cumsum(head + lens)[:-1]])
+        a = np.frombuffer(self.buf, np.uint8)
+        inside = rec + head + lens <= total
+        ok = inside.copy()
+        ok[inside] = a[rec[inside]] == 0x0A
+        if ok.any():
+            k = np.flatnonzero(ok)
+            try:
+                n, after = varints(a, rec[k] + 1, np.full(len(k), total, np.int64))
+                ok[k] = (n.astype(np.int64) == lens[k]) & (after == rec[k] + head[k])
+            except WireError:
+                return None
+        bad = np.flatnonzero(~ok)
+        cut = int(bad[0]) if len(bad) else len(lens)    # records after an interleaved field: walked
+        if cut == 0:
+            return None
+        rec, head, lens = rec[:cut], head[:cut], lens[:cut]
+        s = rec + head
+        e = s + lens
+        big = np.flatnonzero(lens >= BIG_NODE)
+        # protobuf checks the nodes in runs of about RUN_BYTES, big nodes apart
+        bounds = sorted(set(np.searchsorted(e, np.arange(int(rec[0]) + RUN_BYTES, int(e[-1]), RUN_BYTES),
+                                            "left").tolist()) | set(big.tolist()) | set((big + 1).tolist())
+                        | {0, cut})
+        for i, j in zip(bounds, bounds[1:]):
+            if j > i and not (j == i + 1 and lens[i] >= BIG_NODE):
+                self._check(int(rec[i]), int(e[j - 1]), before + i)
+        return s, e, (big + before).tolist(), int(e[-1])
+
+    def _check(self, a: int, b: int, first: int = 0) -> None:
+        """Have protobuf's compiled parser check buf[a:b], whole records whose first node is
+        node #first (then drop it)."""
         if b > a:
-            self._parse(proto.GraphDef, a, b)
+            self._parse(proto.GraphDef, a, b, first)
             if isinstance(self.buf, mmap.mmap):
                 _release(self.buf, a, b)
         self.progress.report(0.85 * (b - self.start) / max(1, self.end - self.start), "parsing")
@@ -182,11 +253,11 @@ class _Scanner:
             _release(self.buf, m.offset, m.offset + len(m.content))
 
     # -- protobuf -----------------------------------------------------------
-    def _parse(self, cls, a: int, b: int):
+    def _parse(self, cls, a: int, b: int, first: int = 0):
         try:
             return cls.FromString(self.view[a:b])
         except DecodeError:
-            raise PbscopeError(self.path, _diagnose(self.view[a:b], a)) from None
+            raise PbscopeError(self.path, _diagnose(self.view, a, b, first)) from None
 
     def _parse_big(self, s: int, e: int, index: int):
         try:
@@ -274,26 +345,27 @@ def _parse_without_content(view, s: int, e: int):
     return node
 
 
-def _diagnose(view, offset: int) -> str:
-    """Why protobuf refused the bytes: find the first bad record ourselves."""
+def _diagnose(view, start: int, end: int, first: int = 0) -> str:
+    """Why protobuf refused view[start:end]: find the first bad record ourselves (byte
+    positions are the file's). ``first`` is the number of the first node there."""
     try:
-        index = 0
-        for field, wire, s, e, fs in iter_fields(view, 0, len(view)):
+        index = first
+        for field, wire, s, e, fs in iter_fields(view, start, end):
             if field == 1 and wire == LEN:
-                problem = _node_problem(view, s, e, index, offset)
+                problem = _node_problem(view, s, e, index)
                 if problem:
                     return problem
                 index += 1
     except WireError as err:
-        return f"{err} (not a valid GraphDef)" if offset == 0 else \
-            f"corrupt GraphDef data near byte {offset + err.offset:,}"
+        return f"{err} (not a valid GraphDef)" if start == 0 else \
+            f"corrupt GraphDef data near byte {err.offset:,}"
     return "corrupt GraphDef: protobuf could not parse it"
 
 
 _STRING_FIELDS = {1: "name", 2: "op type", 3: "input", 4: "device"}
 
 
-def _node_problem(view, s: int, e: int, index: int, offset: int = 0) -> str | None:
+def _node_problem(view, s: int, e: int, index: int) -> str | None:
     """A one-line description of what is wrong inside the NodeDef at view[s:e], if we can tell."""
     try:
         for f, w, vs, ve, _ in iter_fields(view, s, e):
@@ -302,10 +374,10 @@ def _node_problem(view, s: int, e: int, index: int, offset: int = 0) -> str | No
                     bytes(view[vs:ve]).decode("utf-8")
                 except UnicodeDecodeError:
                     sample = bytes(view[vs:ve])[:40]
-                    return (f"node #{index} (at byte {offset + s:,}) has a {_STRING_FIELDS[f]} "
+                    return (f"node #{index} (at byte {s:,}) has a {_STRING_FIELDS[f]} "
                             f"that is not valid UTF-8: {sample!r}")
     except WireError as err:
-        return f"node #{index} (at byte {offset + s:,}) is corrupt: {err}"
+        return f"node #{index} (at byte {s:,}) is corrupt: {err}"
     return None
 
 

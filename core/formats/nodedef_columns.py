@@ -13,21 +13,23 @@ import numpy as np
 from ..limits import MAX_RANK
 from ..model import ConstMeta
 from ..optable import OpTable
-from ..proto.vecwire import Fields, scan, texts
-from ..proto.wire import VARINT
+from ..proto.vecwire import Fields, Scan, scan, texts
+from ..proto.wire import LEN, VARINT
 from ..tensors import TensorError, dtype_of
 
 NAME, OP, INPUT, DEVICE, ATTR = 1, 2, 3, 4, 5
 
 
-def _last(fields: Fields, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """(start, end) of each owner's last such field; (0, 0), the empty string, if none.
-    (A repeated singular field: protobuf keeps the last.)"""
+def _last(f: Scan, number: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(start, end) of each message's last field ``number``; (0, 0), the empty string, if
+    none. (A repeated singular field: protobuf keeps the last.) Later rounds overwrite."""
     s = np.zeros(n, np.int64)
     e = np.zeros(n, np.int64)
-    last = np.r_[fields.owner[1:] != fields.owner[:-1], True] if len(fields) else np.zeros(0, bool)
-    s[fields.owner[last]] = fields.start[last]
-    e[fields.owner[last]] = fields.end[last]
+    for owner, num, wire, start, stop, _ in f.parts:
+        keep = (num == number) & (wire == LEN)
+        if keep.any():
+            s[owner[keep]] = start[keep]
+            e[owner[keep]] = stop[keep]
     return s, e
 
 
@@ -35,11 +37,11 @@ def op_table(a: np.ndarray, buf, starts: np.ndarray, ends: np.ndarray) -> tuple[
     """The ops of the NodeDefs at a[starts[i]:ends[i]]. Raises WireError, BadText."""
     n = len(starts)
     f = scan(a, starts, ends, buf)
-    name_start, name_end = _last(f.where(NAME), n)
+    name_start, name_end = _last(f, NAME, n)
     names = texts(a, name_start, name_end)
-    types = texts(a, *_last(f.where(OP), n))
-    dev = f.where(DEVICE)
-    devices = texts(a, *_last(dev, n)) if len(dev) else None
+    types = texts(a, *_last(f, OP, n))
+    dev_start, dev_end = _last(f, DEVICE, n)
+    devices = texts(a, dev_start, dev_end) if np.any(dev_end > dev_start) else None
     ins = f.where(INPUT)
     inputs = texts(a, ins.start, ins.end)
     counts = np.bincount(ins.owner, minlength=n)
@@ -47,7 +49,8 @@ def op_table(a: np.ndarray, buf, starts: np.ndarray, ends: np.ndarray) -> tuple[
                     np.asarray(ends, np.int64))
     nonempty = name_end > name_start
     table._lead = bool(np.any(a[name_start[nonempty]] == ord("/")))
-    return table, ConstColumns.find(a, buf, table, f.where(ATTR))
+    is_const = table.type_code == table.code("Const")
+    return table, ConstColumns.find(a, buf, table, f.where(ATTR, among=is_const))
 
 
 @dataclass
@@ -64,10 +67,8 @@ class ConstColumns:
 
     @classmethod
     def find(cls, a: np.ndarray, buf, table: OpTable, attrs: Fields) -> ConstColumns:
-        is_const = table.type_code == table.code("Const")
-        entries = attrs.owner[is_const[attrs.owner]] if len(attrs) else attrs.owner
-        keep = is_const[attrs.owner] if len(attrs) else np.zeros(0, bool)
-        e = scan(a, attrs.start[keep], attrs.end[keep], buf)
+        entries = attrs.owner                      # the node of each attr map entry
+        e = scan(a, attrs.start, attrs.end, buf)
         key = e.where(1)
         five = key.owner[(key.end - key.start) == 5]
         s5 = key.start[(key.end - key.start) == 5]
@@ -76,7 +77,7 @@ class ConstColumns:
             word = a[s5[:, None] + np.arange(5)]
             is_value[five[(word == np.frombuffer(b"value", np.uint8)).all(axis=1)]] = True
         val = e.where(2)
-        val = _pick(val, is_value[val.owner])
+        val = val.pick(is_value[val.owner])
         vs, ve = _last_of(val)
         node_of_value = entries[val.owner[_last_mask(val)]]
         # AttrValue.tensor (field 8) → TensorProto
@@ -91,7 +92,7 @@ class ConstColumns:
         content_start = np.full(k, -1, np.int64)
         content_end = np.full(k, -1, np.int64)
         c = t.where(4)
-        c = _pick(c, c.end > c.start)
+        c = c.pick(c.end > c.start)
         content_start[c.owner] = c.start
         content_end[c.owner] = c.end
         shape = t.where(2)
@@ -173,13 +174,9 @@ class ConstColumns:
 
 
 def _last_mask(f: Fields) -> np.ndarray:
-    return np.r_[f.owner[1:] != f.owner[:-1], True] if len(f) else np.zeros(0, bool)
+    return f.last()
 
 
 def _last_of(f: Fields) -> tuple[np.ndarray, np.ndarray]:
-    m = _last_mask(f)
+    m = f.last()
     return f.start[m], f.end[m]
-
-
-def _pick(f: Fields, keep: np.ndarray) -> Fields:
-    return Fields(f.owner[keep], f.number[keep], f.wire[keep], f.start[keep], f.end[keep], f.value[keep])

@@ -38,6 +38,20 @@ def dtype_name(number: int) -> str:
     """'DT_FLOAT' for 1; 'DT_FLOAT_REF' for 101; a plain number if TF has no name."""
     value = DATA_TYPE.values_by_number.get(number)
     return value.name if value else str(number)
+
+
+def _records_class():
+    """``pbscope.Records``: a GraphDef read as its node records' bytes (field 1 as
+    ``repeated bytes``), so that protobuf's compiled parser finds where each node lies."""
+    f = descriptor_pb2.FileDescriptorProto(name="pbscope_records.proto", package="pbscope", syntax="proto3")
+    m = f.message_type.add(name="Records")
+    m.field.add(name="node", number=1, type=descriptor_pb2.FieldDescriptorProto.TYPE_BYTES,
+                label=descriptor_pb2.FieldDescriptorProto.LABEL_REPEATED)
+    POOL.Add(f)
+    return message_class("pbscope.Records")
+
+
+Records = _records_class()
 BundleEntryProto = message_class("tensorflow.BundleEntryProto")
 BundleHeaderProto = message_class("tensorflow.BundleHeaderProto")
 VariableDef = message_class("tensorflow.VariableDef")

@@ -24,21 +24,51 @@ _U7 = np.uint8(0x7F)
 
 @dataclass(slots=True)
 class Fields:
-    """The fields found, one row each, in message order then position order."""
+    """Fields of one number, one row each, in message order then position order."""
     owner: np.ndarray    # int64: which message (index into the spans given to ``scan``)
-    number: np.ndarray   # int64 field number
-    wire: np.ndarray     # int64 wire type
     start: np.ndarray    # int64: where the value starts (a LEN field's bytes, a varint's first byte)
     end: np.ndarray      # int64: where it ends
     value: np.ndarray    # uint64: a VARINT field's value (0 for other wire types)
 
-    def where(self, number: int, wire: int = LEN) -> Fields:
-        keep = (self.number == number) & (self.wire == wire)
-        return Fields(self.owner[keep], self.number[keep], self.wire[keep], self.start[keep],
-                      self.end[keep], self.value[keep])
-
     def __len__(self) -> int:
         return len(self.owner)
+
+    def pick(self, keep: np.ndarray) -> "Fields":
+        return Fields(self.owner[keep], self.start[keep], self.end[keep], self.value[keep])
+
+    def last(self) -> np.ndarray:
+        """A mask of each message's last such field (protobuf keeps the last of a
+        repeated singular field)."""
+        return np.r_[self.owner[1:] != self.owner[:-1], True] if len(self) else np.zeros(0, bool)
+
+
+class Scan:
+    """Every field of N messages, as ``scan`` read them: one part per round (the k-th
+    field of each message still open) and the Python finish. Fields of one number are
+    gathered on demand (``where``): materializing all of them in message order would
+    cost hundreds of MB of fresh memory at a million nodes, and fresh pages are slow."""
+
+    def __init__(self, n: int, parts: list[tuple]):
+        self.n = n
+        self.parts = parts
+
+    def where(self, number: int, wire: int = LEN, among: np.ndarray | None = None) -> Fields:
+        """The fields ``number`` (of the messages flagged in ``among``), in message order."""
+        picked = []
+        for owner, num, wir, start, stop, value in self.parts:
+            keep = (num == number) & (wir == wire)
+            if among is not None:
+                keep &= among[owner]
+            if keep.any():
+                picked.append((owner[keep], start[keep], stop[keep], value[keep]))
+        if not picked:
+            z = np.zeros(0, np.int64)
+            return Fields(z, z, z, np.zeros(0, np.uint64))
+        if len(picked) == 1:
+            return Fields(*picked[0])
+        cols = [np.concatenate(c) for c in zip(*picked)]
+        order = np.argsort(cols[0], kind="stable")   # parts are each in message order: a merge
+        return Fields(*(c[order] for c in cols))
 
 
 def varints(a: np.ndarray, pos: np.ndarray, limit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -68,7 +98,7 @@ def varints(a: np.ndarray, pos: np.ndarray, limit: np.ndarray) -> tuple[np.ndarr
     raise WireError(at, f"corrupt: an over-long number at byte {at}")
 
 
-def scan(a: np.ndarray, starts: np.ndarray, ends: np.ndarray, buf=None) -> Fields:
+def scan(a: np.ndarray, starts: np.ndarray, ends: np.ndarray, buf=None) -> Scan:
     """Every field of the messages a[starts[i]:ends[i]]. ``buf`` (the bytes behind ``a``)
     speeds up the Python finish; ``a`` is used when it is not given."""
     starts = np.asarray(starts, np.int64)
@@ -122,34 +152,7 @@ def scan(a: np.ndarray, starts: np.ndarray, ends: np.ndarray, buf=None) -> Field
         parts.append((active, number, wire, start, stop, value))
         cur[active] = stop
         active = active[stop < e]
-    if not parts:
-        z = np.zeros(0, np.int64)
-        return Fields(z, z, z, z, z, np.zeros(0, np.uint64))
-    # Place each field at its message's slot (a counting sort): round k holds the k-th
-    # field of each message still open; the Python finish continues the count.
-    counts = np.zeros(len(starts), np.int64)
-    for part in parts:
-        counts += np.bincount(part[0], minlength=len(starts))
-    ptr = np.zeros(len(starts) + 1, np.int64)
-    np.cumsum(counts, out=ptr[1:])
-    total = int(ptr[-1])
-    cols = [np.empty(total, np.int64) for _ in range(5)] + [np.empty(total, np.uint64)]
-    seen = np.zeros(len(starts), np.int64)
-    for part in parts:
-        owner = part[0]
-        if len(owner) and np.all(owner[1:] > owner[:-1]):      # a round: one field per message
-            dest = ptr[owner] + seen[owner]
-            seen[owner] += 1
-        else:                                                   # the Python finish, in order
-            first = np.r_[True, owner[1:] != owner[:-1]]
-            run = np.cumsum(first) - 1
-            start_of_run = np.flatnonzero(first)
-            rank = np.arange(len(owner)) - start_of_run[run]
-            dest = ptr[owner] + seen[owner] + rank
-            np.add.at(seen, owner, 1)
-        for c, v in zip(cols, part):
-            c[dest] = v
-    return Fields(*cols)
+    return Scan(len(starts), parts)
 
 
 def _finish(buf, active: np.ndarray, cur: np.ndarray, ends: np.ndarray) -> tuple:
@@ -175,7 +178,7 @@ class BadText(ValueError):
         super().__init__(f"span #{index} is not valid UTF-8")
 
 
-CHUNK = 4 << 20     # gather strings in slices of about this many bytes (bounds the index arrays)
+CHUNK = 4 << 20     # gather strings in slices of about this many bytes
 
 
 def texts(a: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> list[str]:
