@@ -609,7 +609,10 @@ class Graph:
         m = self.const_meta.get(op.index)
         if m is not None:
             return m.meta()
-        t = op.node.attr["value"].tensor
+        attrs = op.node.attr
+        if "value" not in attrs:     # (indexing a missing key would add it to the node)
+            raise TensorError("the Const has no value")
+        t = attrs["value"].tensor
         return TensorMeta(dtype_of(t.dtype), shape_of(t.tensor_shape))
 
     def const_weight(self, op: Op, var_name: str, role: str = "", rule: str = "const") -> Weight:
@@ -631,7 +634,10 @@ class Graph:
             m = self.const_meta.get(op.index)
             if m is not None and m.content is not None:
                 return from_content(m.meta(), m.content)   # a view of the file's bytes
-            return decode(op.node.attr["value"].tensor)
+            attrs = op.node.attr
+            if "value" not in attrs:
+                raise TensorError("the Const has no value")
+            return decode(attrs["value"].tensor)
         except TensorError as e:
             raise PbscopeError(self.path, f"{op.name}: {e}") from None
 

@@ -219,6 +219,8 @@ def _tf2_weights(graph: Graph, found: list[tuple[Op, str]]) -> list[Weight]:
 def _variable(graph: Graph, op: Op) -> Weight:
     a = op.node.attr
     try:
+        if "dtype" not in a or "shape" not in a:   # (indexing would add them to the node)
+            raise TensorError("no dtype or shape")
         dt = dtype_of(a["dtype"].type)
         shape = shape_of(a["shape"].shape)
     except TensorError:

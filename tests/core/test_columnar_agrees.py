@@ -140,8 +140,6 @@ def check_graph(g, gd, *, discover_weights: bool, sample: int = 40) -> None:
     for o, n in list(zip(real, gd.node))[::step]:
         node = o.node
         if n.ByteSize() < BIG_NODE:
-            if node != n and valueless_const_bug(o, n, node):
-                continue
             assert node == n, o.name
         else:   # a big binary node is parsed without its tensor bytes (numpy views them in the file)
             stripped = proto.NodeDef()
@@ -170,23 +168,6 @@ def check_graph(g, gd, *, discover_weights: bool, sample: int = 40) -> None:
                     assert attrs[k] == v.s
             elif kind == "shape":
                 assert attrs[k] == (None if v.shape.unknown_rank else [d.size for d in v.shape.dim])
-
-
-def valueless_const_bug(o, n, node) -> bool:
-    """KNOWN BUG (today): for a graph read from text (whose ops keep the parsed NodeDef),
-    finding weights reads ``op.node.attr["value"]`` of a Const without one, or
-    ``attr["dtype"]`` of a VariableV2 without one, and protobuf's map access inserts an
-    empty AttrValue into the op's NodeDef: ``op.node``/``op.attrs`` then show an attr the
-    file does not have. Tolerated here only in exactly that shape; test_odd_graphs pins
-    the bug with a strict xfail, so fixing it shows up."""
-    if o.type not in ("Const", "Variable", "VariableV2", "VarHandleOp") or o.graph.format != "GraphDef (text)":
-        return False
-    fixed = proto.NodeDef()
-    fixed.CopyFrom(node)
-    for k in list(fixed.attr):
-        if k not in n.attr and fixed.attr[k].WhichOneof("value") is None:
-            del fixed.attr[k]
-    return fixed == n
 
 
 # -- the corpus ----------------------------------------------------------------------
