@@ -169,7 +169,7 @@ class FilterIndex:
         """Build what the first keystroke would otherwise pay for."""
         self.lower()
         self.line_starts()
-        self.graph.scope_tree
+        _ = self.graph.scope_tree
 
     def parent_of(self):
         """Kept for callers that warm the index: the scope tree the result maps onto."""
@@ -241,11 +241,15 @@ class FilterIndex:
             done, cand = len(last[0]), last[1]
             cand = cand[cand + k <= len(low)]
         else:
-            first = low[:len(low) - k + 1] == pat[0]
+            end = len(low) - k + 1
+            first = low[:end] == pat[0]
             if k == 1:
                 self._last = None
                 return np.maximum.reduceat(first.view(np.uint8), self.line_starts()[:-1]).astype(bool)
-            done, cand = 1, np.flatnonzero(first)
+            done = min(k, 3)        # the first characters over the whole text, then candidates
+            for j in range(1, done):
+                first &= low[j:end + j] == pat[j]
+            cand = np.flatnonzero(first)
         for j in range(done, k):
             cand = cand[low[cand + j] == pat[j]]
             if not len(cand):

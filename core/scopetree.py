@@ -66,20 +66,16 @@ class ScopeTree:
         node_of: dict[str, int] = {"": -1}
         scope_parent_key: list[str] = []
         todo = [k for k in dict.fromkeys(keys) if k not in node_of]
-        while todo:
+        while todo:       # one level of new scopes per round, with C-level list operations
             found = list(map(cindex.get, todo if not lead else ["" if k == EMPTY else k for k in todo]))
-            more = []
-            for k, r in zip(todo, found):
-                if r is not None:
-                    node_of[k] = r
-                    continue
-                node_of[k] = n + len(scope_keys)
-                scope_keys.append(k)
-                q = _parent_key(k)
-                scope_parent_key.append(q)
-                if q not in node_of:
-                    more.append(q)
-            todo = list(dict.fromkeys(k for k in more if k not in node_of))
+            node_of.update((k, r) for k, r in zip(todo, found) if r is not None)
+            new = [k for k, r in zip(todo, found) if r is None]
+            node_of.update(zip(new, range(n + len(scope_keys), n + len(scope_keys) + len(new))))
+            scope_keys.extend(new)
+            ups = list(map(_parent_key, new)) if lead else \
+                list(map(itemgetter(0), map(str.rpartition, new, repeat("/", len(new)))))
+            scope_parent_key.extend(ups)
+            todo = [k for k in dict.fromkeys(ups) if k not in node_of]
         del heads
         s = len(scope_keys)
         self.root = root = n + s
