@@ -158,9 +158,12 @@ class FilterIndex:
     def lower(self) -> np.ndarray | None:
         """The lowered text as bytes (numpy), when it is ASCII; None otherwise."""
         if self._lower is None:
+            kept = self._text is not None
             text = self.text()
             if text.isascii():
                 self._lower = np.frombuffer(text.lower().encode("ascii"), np.uint8)
+                if not kept:
+                    self._text = None     # only regex and glob need it: joined again then
             else:
                 self._lower = np.zeros(0, np.uint8)
         return self._lower if len(self._lower) or not self.total else None

@@ -50,7 +50,7 @@ def open_graph(kind: Kind, progress: Progress = NO_PROGRESS) -> Graph:
     else:
         graph = Graph(path, "GraphDef")
         library = scan_graphdef(path, load(path, kind.size), graph, progress)
-    progress.report(0.9, "finding weights")
+    progress.report(0.91, "finding weights")
     add_function_ops(graph, library)
     graph.finish(discover)
     progress.report(1.0, "done")
@@ -136,8 +136,8 @@ class _Scanner:
         self.progress.report(0.86, "reading names and inputs")
         buf = self.buf
         try:
-            table, consts = op_table(np.frombuffer(buf, np.uint8), buf,
-                                     np.array(starts, np.int64), np.array(ends, np.int64))
+            table, consts = op_table(np.frombuffer(buf, np.uint8), buf, np.array(starts, np.int64),
+                                     np.array(ends, np.int64), self.progress)
         except (WireError, BadText):
             raise PbscopeError(self.path, _diagnose(self.view, self.start, total)) from None
         if isinstance(buf, mmap.mmap):

@@ -13,6 +13,7 @@ import numpy as np
 from ..limits import MAX_RANK
 from ..model import ConstMeta
 from ..optable import OpTable
+from ..progress import NO_PROGRESS, Progress
 from ..proto.vecwire import Fields, Scan, scan, texts
 from ..proto.wire import LEN, VARINT
 from ..tensors import TensorError, dtype_of
@@ -33,22 +34,28 @@ def _last(f: Scan, number: int, n: int) -> tuple[np.ndarray, np.ndarray]:
     return s, e
 
 
-def op_table(a: np.ndarray, buf, starts: np.ndarray, ends: np.ndarray) -> tuple[OpTable, ConstColumns]:
-    """The ops of the NodeDefs at a[starts[i]:ends[i]]. Raises WireError, BadText."""
+def op_table(a: np.ndarray, buf, starts: np.ndarray, ends: np.ndarray,
+             progress: Progress = NO_PROGRESS) -> tuple[OpTable, ConstColumns]:
+    """The ops of the NodeDefs at a[starts[i]:ends[i]]. Raises WireError, BadText, and
+    Cancelled between its steps."""
     n = len(starts)
     f = scan(a, starts, ends, buf)
+    progress.report(0.87, "reading names")
     name_start, name_end = _last(f, NAME, n)
     names = texts(a, name_start, name_end)
+    progress.report(0.88, "reading op types and inputs")
     types = texts(a, *_last(f, OP, n))
     dev_start, dev_end = _last(f, DEVICE, n)
     devices = texts(a, dev_start, dev_end) if np.any(dev_end > dev_start) else None
     ins = f.where(INPUT)
     inputs = texts(a, ins.start, ins.end)
     counts = np.bincount(ins.owner, minlength=n)
+    progress.report(0.89, "linking inputs")
     table = OpTable(names, types, devices, inputs, counts, np.asarray(starts, np.int64),
                     np.asarray(ends, np.int64))
     nonempty = name_end > name_start
     table._lead = bool(np.any(a[name_start[nonempty]] == ord("/")))
+    progress.report(0.9, "locating constants")
     is_const = table.type_code == table.code("Const")
     return table, ConstColumns.find(a, buf, table, f.where(ATTR, among=is_const))
 
