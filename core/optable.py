@@ -27,17 +27,18 @@ def codes_of(values: list[str]) -> tuple[np.ndarray, list[str]]:
 class OpTable:
     """Names, types, devices, inputs and spans of a graph's ops, as columns."""
 
-    def __init__(self, names: list[str], types: list[str], devices: list[str] | None,
+    def __init__(self, names: list[str], types: list[str] | tuple, devices: list[str] | tuple | None,
                  inputs: list[str], counts: np.ndarray,
                  span_start: np.ndarray | None = None, span_end: np.ndarray | None = None):
         n = len(names)
         self.names = names
         self.n = n
-        self.type_code, self.types = codes_of(types)
-        if devices is None or not any(devices):
+        # types and devices: strings, or already (codes, distinct values)
+        self.type_code, self.types = types if isinstance(types, tuple) else codes_of(types)
+        if devices is None or (not isinstance(devices, tuple) and not any(devices)):
             self.device_code, self.devices = np.zeros(n, np.int32), [""]
         else:
-            self.device_code, self.devices = codes_of(devices)
+            self.device_code, self.devices = devices if isinstance(devices, tuple) else codes_of(devices)
         counts = np.asarray(counts, np.int64)
         self.in_ptr = np.zeros(n + 1, np.int64)
         np.cumsum(counts, out=self.in_ptr[1:])

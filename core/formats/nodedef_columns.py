@@ -14,7 +14,7 @@ from ..limits import MAX_RANK
 from ..model import ConstMeta
 from ..optable import OpTable
 from ..progress import NO_PROGRESS, Progress
-from ..proto.vecwire import Fields, Scan, scan, texts
+from ..proto.vecwire import Fields, Scan, scan, short_codes, texts
 from ..proto.wire import LEN, VARINT
 from ..tensors import TensorError, dtype_of
 
@@ -44,9 +44,12 @@ def op_table(a: np.ndarray, buf, starts: np.ndarray, ends: np.ndarray,
     name_start, name_end = _last(f, NAME, n)
     names = texts(a, name_start, name_end)
     progress.report(0.88, "reading op types and inputs")
-    types = texts(a, *_last(f, OP, n))
+    type_start, type_end = _last(f, OP, n)
+    types = short_codes(a, type_start, type_end) or texts(a, type_start, type_end)
     dev_start, dev_end = _last(f, DEVICE, n)
-    devices = texts(a, dev_start, dev_end) if np.any(dev_end > dev_start) else None
+    devices = None
+    if np.any(dev_end > dev_start):
+        devices = short_codes(a, dev_start, dev_end) or texts(a, dev_start, dev_end)
     ins = f.where(INPUT)
     inputs = texts(a, ins.start, ins.end)
     counts = np.bincount(ins.owner, minlength=n)

@@ -201,11 +201,24 @@ def texts(a: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> list[str]:
     return out
 
 
+_COUNT = np.zeros(0, np.int64)
+
+
+def _counting(n: int) -> np.ndarray:
+    """0, 1, …, n-1 from one array kept between calls: a fresh one per slice of names
+    cost more in page faults than in counting."""
+    global _COUNT
+    if len(_COUNT) < n:
+        _COUNT = np.arange(max(n, 2 * len(_COUNT)), dtype=np.int64)
+    return _COUNT[:n]
+
+
 def _gather(a, s: np.ndarray, lens: np.ndarray, first: int) -> list[str]:
     n = len(s)
     total = int(lens.sum()) + n
     ostart = np.cumsum(lens + 1) - (lens + 1)
-    src = np.repeat(s - ostart, lens + 1) + np.arange(total)
+    src = np.repeat(s - ostart, lens + 1)
+    src += _counting(total)
     seps = ostart + lens
     src[seps] = 0                       # any readable byte; replaced by the separator
     joined = a[src]
@@ -224,3 +237,41 @@ def _gather(a, s: np.ndarray, lens: np.ndarray, first: int) -> list[str]:
         except UnicodeDecodeError:
             raise BadText(first + k) from None
     return result
+
+
+_MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9),
+        np.uint64(0x27D4EB2F165667C5))
+
+
+def short_codes(a: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, list[str]] | None:
+    """(code of each span, the distinct strings in order of first appearance) for spans
+    of at most 24 bytes (op types, devices), without decoding each one: the bytes are read
+    as three words each, grouped, and every member checked against its group's first.
+    None when a span is longer, too near the end, or not UTF-8 (the caller decodes them)."""
+    starts = np.asarray(starts, np.int64)
+    lens = np.asarray(ends, np.int64) - starts
+    if not len(starts) or lens.max() > 24 or lens.min() < 0 or starts.max() + 24 > len(a):
+        return None
+    word = np.lib.stride_tricks.sliding_window_view(a, 8).view("<u8")[:, 0]
+    keys = [lens.astype(np.uint64)]
+    for k in range(3):
+        keep = np.clip(lens - 8 * k, 0, 8).astype(np.uint64)
+        mask = np.where(keep >= 8, ~np.uint64(0), (np.uint64(1) << (keep * np.uint64(8) % np.uint64(64)))
+                        - np.uint64(1))
+        keys.append(word[starts + 8 * k] & mask)
+    with np.errstate(over="ignore"):
+        h = keys[0] * _MIX[0]
+        for k in range(1, 4):
+            h ^= keys[k] * _MIX[k]
+    _, first, inverse = np.unique(h, return_index=True, return_inverse=True)
+    for key in keys:                     # a collision of two different spans: decode instead
+        if not np.array_equal(key, key[first][inverse]):
+            return None
+    order = np.argsort(first)            # groups in order of first appearance
+    rank = np.empty(len(first), np.int32)
+    rank[order] = np.arange(len(first), dtype=np.int32)
+    try:
+        distinct = [a[starts[i]:starts[i] + lens[i]].tobytes().decode("utf-8") for i in first[order].tolist()]
+    except UnicodeDecodeError:
+        return None
+    return rank[inverse.reshape(-1)], distinct
