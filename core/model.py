@@ -280,7 +280,29 @@ class Weight:
         return self.dtype.np if self.dtype is not None else None
 
 
-class OpList(Sequence):
+class _ListLike(Sequence):
+    """A lazy sequence that indexes, adds and compares like the list it stands for;
+    subclasses give ``_item(i)`` for 0 <= i < len."""
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self._item(k) for k in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return self._item(i)
+
+    def __add__(self, other) -> list:
+        return list(self) + list(other)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, (list, tuple, Sequence)) and list(self) == list(other)
+
+    __hash__ = None
+
+
+class OpList(_ListLike):
     """The ops of an op table, each made on first access and then kept, so that
     ``graph.get(name) is graph.ops[i]``. Readers may append ops of their own (a
     checkpoint's variables that no graph op claims) before ``Graph.finish``."""
@@ -294,14 +316,10 @@ class OpList(Sequence):
     def __len__(self) -> int:
         return len(self._cache) + len(self.extra)
 
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return [self[k] for k in range(*i.indices(len(self)))]
+    def _item(self, i: int) -> Op:
         n = len(self._cache)
-        if i < 0:
-            i += len(self)
-        if i >= n or i < 0:
-            return self.extra[i - n] if i >= n else self.extra[len(self.extra)]   # IndexError
+        if i >= n:
+            return self.extra[i - n]
         op = self._cache[i]
         if op is None:
             op = self._cache[i] = self._make(i)
@@ -324,16 +342,8 @@ class OpList(Sequence):
     def append(self, op: Op) -> None:
         self.extra.append(op)
 
-    def __add__(self, other) -> list[Op]:
-        return list(self) + list(other)
 
-    def __eq__(self, other) -> bool:
-        return isinstance(other, (list, tuple, Sequence)) and list(self) == list(other)
-
-    __hash__ = None
-
-
-class _Chain(Sequence):
+class _Chain(_ListLike):
     """``graph.ops`` then ``graph.function_ops``, without copying either."""
 
     def __init__(self, first: Sequence, second: Sequence):
@@ -342,28 +352,16 @@ class _Chain(Sequence):
     def __len__(self) -> int:
         return len(self.first) + len(self.second)
 
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return [self[k] for k in range(*i.indices(len(self)))]
+    def _item(self, i: int) -> Op:
         n = len(self.first)
-        if i < 0:
-            i += len(self)
-        return self.first[i] if 0 <= i < n else self.second[i - n]
+        return self.first[i] if i < n else self.second[i - n]
 
     def __iter__(self):
         yield from self.first
         yield from self.second
 
-    def __add__(self, other) -> list[Op]:
-        return list(self) + list(other)
 
-    def __eq__(self, other) -> bool:
-        return isinstance(other, (list, tuple, Sequence)) and list(self) == list(other)
-
-    __hash__ = None
-
-
-class WeightList(Sequence):
+class WeightList(_ListLike):
     """Weights whose Weight objects are made on first access: a reader that finds
     100,000 weights in columns (``weights.discover``) fills ``rows``, ``sizes`` and
     ``nbytes`` with arrays and gives a function that makes weight ``i``."""
@@ -381,13 +379,9 @@ class WeightList(Sequence):
     def __len__(self) -> int:
         return len(self._items)
 
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return [self[k] for k in range(*i.indices(len(self)))]
+    def _item(self, i: int) -> Weight:
         w = self._items[i]
         if w is None:
-            if i < 0:
-                i += len(self._items)
             w = self._items[i] = self._make(i)
         return w
 
@@ -398,13 +392,6 @@ class WeightList(Sequence):
                 w = items[i] = make(i)
             yield w
 
-    def __add__(self, other) -> list[Weight]:
-        return list(self) + list(other)
-
-    def __eq__(self, other) -> bool:
-        return isinstance(other, (list, tuple, Sequence)) and list(self) == list(other)
-
-    __hash__ = None
 
     def position_of_row(self, row: int, n_rows: int) -> int:
         if self._by_row is None:
