@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from itertools import repeat
-from operator import itemgetter, methodcaller
+from operator import eq, itemgetter, methodcaller
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -65,7 +65,22 @@ class ScopeTree:
         scope_keys: list[str] = []
         node_of: dict[str, int] = {"": -1}
         scope_parent_key: list[str] = []
-        todo = [k for k in dict.fromkeys(keys) if k not in node_of]
+        # neighbours in file order mostly share their scope: work on runs of equal keys
+        if n > 1:
+            same = np.fromiter(map(eq, heads[1:], heads[:-1]), bool, n - 1)
+            run_start = np.flatnonzero(np.concatenate([[True], ~same]))
+        else:
+            run_start = np.zeros(n, np.int64)
+        # and a run often starts under the op just before it ("w" then "w/read"): that op
+        # is the parent, no lookup needed (unless names repeat: the first op of a name is)
+        prev_op = np.zeros(len(run_start), bool)
+        if len(run_start) > 1 and len(cindex) == n:
+            r = run_start[1:]
+            prev_op[1:] = np.fromiter(map(eq, [keys[i] for i in r.tolist()], [cnames[i] for i in (r - 1).tolist()]),
+                                      bool, len(r))
+        looked = run_start[~prev_op]
+        run_keys = [keys[i] for i in looked.tolist()]
+        todo = [k for k in dict.fromkeys(run_keys) if k not in node_of]
         while todo:       # one level of new scopes per round, with C-level list operations
             found = list(map(cindex.get, todo if not lead else ["" if k == EMPTY else k for k in todo]))
             node_of.update((k, r) for k, r in zip(todo, found) if r is not None)
@@ -82,7 +97,10 @@ class ScopeTree:
         total = n + s + 1
         parent = np.empty(total, np.int64)
         get = node_of.__getitem__
-        parent[:n] = np.fromiter(map(get, keys), np.int64, n)
+        run_parent = np.empty(len(run_start), np.int64)
+        run_parent[prev_op] = run_start[prev_op] - 1
+        run_parent[~prev_op] = np.fromiter(map(get, run_keys), np.int64, len(run_keys))
+        parent[:n] = np.repeat(run_parent, np.diff(np.append(run_start, n)))
         parent[n:n + s] = np.fromiter(map(get, scope_parent_key), np.int64, s)
         parent[parent < 0] = root
         parent[root] = -1

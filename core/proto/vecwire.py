@@ -178,7 +178,7 @@ class BadText(ValueError):
         super().__init__(f"span #{index} is not valid UTF-8")
 
 
-CHUNK = 4 << 20     # gather strings in slices of about this many bytes
+CHUNK = 1 << 20     # gather strings in slices of about this many bytes
 
 
 def texts(a: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> list[str]:
@@ -192,33 +192,26 @@ def texts(a: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> list[str]:
     i = 0
     lens = ends - starts
     cum = np.cumsum(lens + 1)
+    # 0, 1, 2, … for the slices, made once a call: a fresh array for each slice cost more
+    # in page faults than the counting itself
+    counting = np.arange(min(int(cum[-1]) if n else 0, CHUNK + int(lens.max(initial=0)) + 1), dtype=np.int64)
     while i < n:
         base = cum[i - 1] if i else 0
         j = int(np.searchsorted(cum, base + CHUNK, "right"))
         j = max(j, i + 1)
-        out.extend(_gather(a, starts[i:j], lens[i:j], i))
+        part = _gather(a, starts[i:j], lens[i:j], i, counting if int(cum[j - 1] - base) <= len(counting)
+                       else np.arange(int(cum[j - 1] - base), dtype=np.int64))
+        out.extend(part)
         i = j
     return out
 
 
-_COUNT = np.zeros(0, np.int64)
-
-
-def _counting(n: int) -> np.ndarray:
-    """0, 1, …, n-1 from one array kept between calls: a fresh one per slice of names
-    cost more in page faults than in counting."""
-    global _COUNT
-    if len(_COUNT) < n:
-        _COUNT = np.arange(max(n, 2 * len(_COUNT)), dtype=np.int64)
-    return _COUNT[:n]
-
-
-def _gather(a, s: np.ndarray, lens: np.ndarray, first: int) -> list[str]:
+def _gather(a, s: np.ndarray, lens: np.ndarray, first: int, counting: np.ndarray) -> list[str]:
     n = len(s)
     total = int(lens.sum()) + n
     ostart = np.cumsum(lens + 1) - (lens + 1)
     src = np.repeat(s - ostart, lens + 1)
-    src += _counting(total)
+    src += counting[:total]
     seps = ostart + lens
     src[seps] = 0                       # any readable byte; replaced by the separator
     joined = a[src]
