@@ -140,6 +140,7 @@ class FilterIndex:
         self._starts: np.ndarray | None = None
         self._weights: np.ndarray | None = None
         self._last: tuple[str, np.ndarray] | None = None    # the last text search and its hits
+        self._buffers: list[np.ndarray | None] = [None, None]
 
     # -- precomputed, once -------------------------------------------------------
     def text(self) -> str:
@@ -225,9 +226,18 @@ class FilterIndex:
             if len(positions):
                 mask[np.searchsorted(starts, positions, "right") - 1] = True
             return mask
-        hit = np.zeros(int(starts[-1]), np.uint8)     # many hits: one pass over the text
-        hit[positions] = 1
-        return np.maximum.reduceat(hit, starts[:-1]).astype(bool)
+        hit = self._scratch(0, int(starts[-1]))      # many hits: one pass over the text
+        hit[:] = False
+        hit[positions] = True
+        return np.maximum.reduceat(hit.view(np.uint8), starts[:-1]).astype(bool)
+
+    def _scratch(self, k: int, n: int) -> np.ndarray:
+        """Boolean scratch space ``k`` (0 or 1) of the text's length, kept between
+        keystrokes: fresh pages of this size cost more than the search itself."""
+        buf = self._buffers[k]
+        if buf is None or len(buf) < n:
+            buf = self._buffers[k] = np.empty(len(self.lower()), bool)
+        return buf[:n]
 
     def _text_mask(self, needle: str) -> np.ndarray:
         """Names holding ``needle``, ignoring case: a byte search over all names at once."""
@@ -245,13 +255,14 @@ class FilterIndex:
             cand = cand[cand + k <= len(low)]
         else:
             end = len(low) - k + 1
-            first = low[:end] == pat[0]
+            first = np.equal(low[:end], pat[0], out=self._scratch(0, end))
             if k == 1:
                 self._last = None
                 return np.maximum.reduceat(first.view(np.uint8), self.line_starts()[:-1]).astype(bool)
             done = min(k, 3)        # the first characters over the whole text, then candidates
+            more = self._scratch(1, end)
             for j in range(1, done):
-                first &= low[j:end + j] == pat[j]
+                first &= np.equal(low[j:end + j], pat[j], out=more)
             cand = np.flatnonzero(first)
         for j in range(done, k):
             cand = cand[low[cand + j] == pat[j]]
