@@ -93,3 +93,22 @@ def test_damage_past_the_probe_gives_the_walks_line(tmp_path, monkeypatch, damag
         open_model(path)
     assert str(fast.value) == str(walked.value)
     assert "\n" not in str(fast.value)
+
+
+@pytest.mark.parametrize("at", ["parsing", "reading names", "linking inputs", "locating constants"])
+def test_cancel_between_the_column_steps(tmp_path, at):
+    """Cancel asked during any step of a big graph's open stops it at the next step."""
+    from core.errors import Cancelled
+    from core.progress import Progress
+    path = tmp_path / "g.pb"
+    path.write_bytes(_graph())
+    seen = []
+
+    def report(fraction, text):
+        seen.append(text)
+        if text == at:
+            progress.cancel()
+    progress = Progress(report)
+    with pytest.raises(Cancelled):
+        open_model(path, progress)
+    assert seen[-1] == at
