@@ -198,7 +198,8 @@ class MainWindow(QMainWindow):
         self.tree.setAllColumnsShowFocus(True)
         self.tree.setSelectionMode(QAbstractItemView.SingleSelection)
         self.tree.setAnimated(False)
-        self.tree.setItemDelegate(HighlightDelegate(self.tree_model, self.tree))
+        # only the name column paints in Python (highlights); the others keep Qt's own delegate
+        self.tree.setItemDelegateForColumn(NAME, HighlightDelegate(self.tree_model, self.tree))
         self.tree.setContextMenuPolicy(Qt.CustomContextMenu)
         self.tree.customContextMenuRequested.connect(self._tree_menu)
         self.tree.selectionModel().currentChanged.connect(self._on_current)
