@@ -244,8 +244,7 @@ def part_tree(path: Path) -> dict:
     t_root = time.perf_counter() - t0
     t0 = time.perf_counter()
     index = FilterIndex(g)
-    index.lower()
-    index.parent_of()
+    index.warm()
     t_index = time.perf_counter() - t0
     t0 = time.perf_counter()
     sel = Selection(g)

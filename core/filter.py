@@ -175,23 +175,14 @@ class FilterIndex:
         self.line_starts()
         _ = self.graph.scope_tree
 
-    def parent_of(self):
-        """Kept for callers that warm the index: the scope tree the result maps onto."""
-        return self.graph.scope_tree
-
     def weight_mask(self) -> np.ndarray:
         if self._weights is None:
             g = self.graph
             mask = np.zeros(self.total, bool)
             index = self.table.index
-            ws = g.weights
-            rows = getattr(ws, "rows", None)
-            if rows is not None:
-                mask[rows] = True
-                others = g.extra_weights
-            else:
-                others = [*ws, *g.extra_weights]
-            for w in others:
+            rows = g.weights.rows
+            mask[rows[rows >= 0]] = True
+            for w in g.extra_weights:
                 r = index.get(w.name)
                 if r is not None:
                     mask[r] = True

@@ -280,6 +280,16 @@ class Weight:
         return self.dtype.np if self.dtype is not None else None
 
 
+def int_array(values) -> np.ndarray:
+    """Sizes as int64, or as Python ints when a hostile file claims more than int64 holds
+    (totals stay exact; the limits refuse such tensors' values, not their listing)."""
+    values = list(values)
+    try:
+        return np.array(values, np.int64)
+    except OverflowError:
+        return np.array(values, object)
+
+
 class _ListLike(Sequence):
     """A lazy sequence that indexes, adds and compares like the list it stands for;
     subclasses give ``_item(i)`` for 0 <= i < len."""
@@ -367,7 +377,7 @@ class WeightList(_ListLike):
     ``nbytes`` with arrays and gives a function that makes weight ``i``."""
 
     def __init__(self, items: list, rows: np.ndarray, sizes: np.ndarray, nbytes: np.ndarray,
-                 make: Callable[[int], Weight], available: np.ndarray):
+                 make: Callable[[int], Weight] | None, available: np.ndarray):
         self._items = items        # a Weight, or None until made
         self.rows = rows           # the table row of each weight's op
         self.sizes = sizes
@@ -378,6 +388,14 @@ class WeightList(_ListLike):
 
     def __len__(self) -> int:
         return len(self._items)
+
+    @classmethod
+    def of(cls, weights: Iterable[Weight], index: dict[str, int]) -> WeightList:
+        """The weights a reader made as objects, with their columns (rows by op name)."""
+        ws = list(weights)
+        return cls(ws, np.array([index.get(w.name, -1) for w in ws], np.int64),
+                   int_array(w.size for w in ws), int_array(w.nbytes for w in ws),
+                   None, np.array([w.available for w in ws], bool))
 
     def _item(self, i: int) -> Weight:
         w = self._items[i]
@@ -396,7 +414,8 @@ class WeightList(_ListLike):
     def position_of_row(self, row: int, n_rows: int) -> int:
         if self._by_row is None:
             by = np.full(max(n_rows, int(self.rows.max()) + 1 if len(self.rows) else 0), -1, np.int64)
-            by[self.rows] = np.arange(len(self.rows))
+            known = self.rows >= 0       # weights whose name is no op's: found by name only
+            by[self.rows[known]] = np.flatnonzero(known)
             self._by_row = by
         return int(self._by_row[row]) if 0 <= row < len(self._by_row) else -1
 
@@ -423,7 +442,7 @@ class Graph:
         self._by_name: dict[str, Op] = {}    # ops a reader added before finish
         self._root: Scope | None = None
         self._constants: list[Weight] | None = None
-        self.weights: list[Weight] | WeightList = []
+        self.weights: WeightList | list[Weight] = []     # a WeightList once set_weights ran
         self.extra_weights: list[Weight] = []
         self._weights_by_op: dict[str, Weight] = {}
         self._weights_by_key: dict[str, Weight] = {}
@@ -528,14 +547,17 @@ class Graph:
     # -- weights ---------------------------------------------------------
     def set_weights(self, weights: list[Weight] | WeightList, extra: list[Weight] = ()) -> None:
         """``weights`` are what export takes by default; ``extra`` ones (optimizer slots,
-        global_step) are shown, previewed and exportable on request, but grouped apart."""
+        global_step) are shown, previewed and exportable on request, but grouped apart.
+        Either way ``self.weights`` becomes a WeightList, with its columns."""
+        t = self.table
+        if not isinstance(weights, WeightList):
+            weights = WeightList.of(weights, t.index if t is not None else {})
         self.weights = weights
         self.extra_weights = list(extra)
-        t = self.table
-        if isinstance(weights, WeightList) and t is not None and len(t.index) != t.n:
+        if t is not None and len(t.index) != t.n:
             made = list(weights)     # duplicate op names (a broken graph): look up as a dict, the last wins
         else:
-            made = [w for w in weights._items if w is not None] if isinstance(weights, WeightList) else weights
+            made = [w for w in weights._items if w is not None]
         self._weights_by_op = {w.name: w for w in (*made, *extra)}
         self._weights_by_key = {w.key: w for w in (*made, *extra)}
         self._root = None
@@ -544,7 +566,7 @@ class Graph:
     def _lazy_weight(self, op_name: str) -> Weight | None:
         """A weight of a WeightList, found through its op's row (its name is its op's)."""
         ws = self.weights
-        if not isinstance(ws, WeightList) or self.table is None:
+        if not isinstance(ws, WeightList) or self.table is None:    # before finish
             return None
         row = self.table.index.get(op_name)
         if row is None:
@@ -567,16 +589,18 @@ class Graph:
                 if name_or_key in (c.name, c.key):
                     return c
         return w
+
     @property
     def constants(self) -> list[Weight]:
         """Every Const as a Weight: the weights, plus structural ones (shapes, axes, …)."""
         if self._constants is None:
             t = self._own_table()
             n = len(self.ops)
-            rows = set(t.rows_of_type("Const").tolist())
-            if isinstance(self.weights, WeightList):
+            rows = set(t.rows_of_type("Const").tolist())      # and the ops of the weights:
+            if isinstance(self.weights, WeightList):          # (a plain list before finish)
                 rows.update(self.weights.rows.tolist())
-            rows.update(t.index[w.name] for w in self._weights_by_op.values() if w.name in t.index)
+            rows.update(t.index[w.name] for w in self.extra_weights if w.name in t.index)
+            rows.discard(-1)
             out = []
             ops = self.all_ops
             for r in sorted(rows):
@@ -641,13 +665,11 @@ class Graph:
 
     @property
     def params(self) -> int:
-        ws = self.weights
-        return int(ws.sizes.sum()) if isinstance(ws, WeightList) else sum(w.size for w in ws)
+        return int(np.sum(self.weights.sizes))
 
     @property
     def nbytes(self) -> int:
-        ws = self.weights
-        return int(ws.nbytes.sum()) if isinstance(ws, WeightList) else sum(w.nbytes for w in ws)
+        return int(np.sum(self.weights.nbytes))
 
     # -- scopes ----------------------------------------------------------
     @property
@@ -667,26 +689,20 @@ class Graph:
     def _weight_columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(op row, size, bytes) of each weight and extra weight that has an op here."""
         index = self.table.index
-        rows, sizes, nbytes = [], [], []
         ws = self.weights
-        if isinstance(ws, WeightList):
-            rows.append(ws.rows)
-            sizes.append(ws.sizes)
-            nbytes.append(ws.nbytes)
-            eager = [w for w in self.extra_weights]
-        else:
-            eager = [*ws, *self.extra_weights]
+        known = ws.rows >= 0
+        rows, sizes, nbytes = [ws.rows[known]], [ws.sizes[known]], [ws.nbytes[known]]
         if len(index) != self.table.n:   # duplicate op names: each op shows its name's weight
             names, get = self.table.names, self.weight_of
             found = [(r, w.size, w.nbytes) for r, w in enumerate(map(get, names)) if w is not None]
             rows, sizes, nbytes = [], [], []
         else:
-            found = [(index[w.name], w.size, w.nbytes) for w in eager if w.name in index]
+            found = [(index[w.name], w.size, w.nbytes) for w in self.extra_weights if w.name in index]
         if found:
             r, s, b = zip(*found)
             rows.append(np.array(r, np.int64))
-            sizes.append(np.array(s, np.int64))
-            nbytes.append(np.array(b, np.int64))
+            sizes.append(int_array(s))
+            nbytes.append(int_array(b))
         if not rows:
             z = np.zeros(0, np.int64)
             return z, z, z

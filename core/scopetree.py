@@ -126,8 +126,9 @@ class ScopeTree:
         op_count = np.zeros(total, np.int64)
         op_count[:n] = 1
         wcount = np.zeros(total, np.int64)
-        params = np.zeros(total, np.int64)
-        nbytes = np.zeros(total, np.int64)
+        big = object if object in (weight_sizes.dtype, weight_nbytes.dtype) else np.int64
+        params = np.zeros(total, big)       # Python ints only for a hostile file's claims
+        nbytes = np.zeros(total, big)
         wcount[weight_rows] = 1
         params[weight_rows] = weight_sizes
         nbytes[weight_rows] = weight_nbytes

@@ -28,7 +28,7 @@ from itertools import repeat
 
 import numpy as np
 
-from .model import Graph, Op, Weight, WeightList
+from .model import Graph, Op, Weight, WeightList, int_array
 from .tensors import TensorError, dtype_of, shape_of
 
 PASS_THROUGH = {"Identity", "Cast", "Reshape", "Squeeze", "ExpandDims", "ReadVariableOp",
@@ -92,8 +92,8 @@ def discover(graph: Graph) -> list[Weight] | WeightList:
     items: list = [None] * len(rows)
     for k in np.flatnonzero(order >= len(tf1)).tolist():
         items[k] = eager[order[k] - len(tf1)]
-    all_sizes = np.concatenate([sizes, np.array([w.size for w in eager], np.int64)])[order]
-    all_bytes = np.concatenate([nbytes, np.array([w.nbytes for w in eager], np.int64)])[order]
+    all_sizes = np.concatenate([sizes, int_array(w.size for w in eager)])[order]
+    all_bytes = np.concatenate([nbytes, int_array(w.nbytes for w in eager)])[order]
     available = np.concatenate([ok, np.array([w.available for w in eager], bool)])[order]
     rows = rows[order]
 

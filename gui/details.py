@@ -14,7 +14,7 @@ from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
-from core.model import Graph, Op, Scope, Weight, WeightList, op_name
+from core.model import Graph, Op, Scope, Weight, op_name
 
 from .fmt import human_bytes, human_count, shape_text
 from .selection import Selection
@@ -65,9 +65,7 @@ class Summary:
     def of(cls, graph: Graph) -> "Summary":
         extra = getattr(graph, "extra_weights", [])
         fops = getattr(graph, "function_ops", [])
-        ws = graph.weights
-        missing = int((~ws.available).sum()) if isinstance(ws, WeightList) else \
-            sum(1 for w in ws if not w.available)
+        missing = int((~graph.weights.available).sum())
         return cls(graph.inputs, graph.outputs, graph.op_types(), graph.params, graph.nbytes,
                    functions=len({op.name.partition("/")[0] for op in fops}),
                    unavailable=missing + sum(1 for w in extra if not w.available),

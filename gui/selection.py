@@ -1,14 +1,12 @@
 """The ticked weights, kept apart from the tree: no item carries state of its own.
 
 Tri-state boxes need "how many weights under this scope are ticked" for every
-visible scope, so the selection keeps, for each prefix of a member's name ('a',
-'a/b', 'a/b/w'), how many members lie below it: asking a scope's state is one dict
-lookup. The member set is either the ticked weights or, after "tick all" or
-"invert", the unticked ones (``_inverted``), so every operation costs in
-proportion to the weights it changes: tick all, none and invert are O(1) even at
-100,000 weights. Weights whose values the file does not hold (variables of an
-unfrozen graph, a checkpoint whose data file is missing) cannot be exported, so
-they cannot be ticked.
+visible scope. A graph's ordinary weights are a flag each (``_ArrayPool``); the
+ticked count of a scope is a difference of one cumulative sum over the scope tree's
+preorder, redone after a change, so tick all, none, invert and ticking a scope of
+100,000 weights are array operations. Weights whose values the file does not hold
+(variables of an unfrozen graph, a checkpoint whose data file is missing) cannot be
+exported, so they cannot be ticked.
 
 A graph's ``extra_weights`` (optimizer slots, ``global_step``, variables the saver
 skips) are a second pool: tickable one by one (or a scope that holds nothing else),
@@ -58,10 +56,9 @@ class _Names:
 
 
 class _ArrayPool:
-    """The ordinary weights of a big graph (a core WeightList) as arrays: one flag per
-    weight, and ticked counts per scope from the scope tree's preorder (a cumulative
-    sum, redone after a change), so ticking a scope of 100,000 weights is a few array
-    operations."""
+    """A graph's ordinary weights (core's WeightList) as arrays: one flag per weight, and
+    ticked counts per scope from the scope tree's preorder (a cumulative sum, redone
+    after a change), so ticking a scope of 100,000 weights is a few array operations."""
 
     def __init__(self, graph: Graph):
         ws = graph.weights
@@ -101,7 +98,8 @@ class _ArrayPool:
         tree = scope.tree
         if self._csum is None:
             flag = np.zeros(len(tree.preorder) + 1, np.int64)
-            flag[tree.pre[self.rows[self.ticked]] + 1] = 1
+            rows = self.rows[self.ticked]
+            flag[tree.pre[rows[rows >= 0]] + 1] = 1     # (a weight named after no op has no row)
             self._csum = np.cumsum(flag)
         a = tree.pre[scope.node]
         return int(self._csum[a + tree.size[scope.node]] - self._csum[a])
@@ -113,8 +111,10 @@ class _ArrayPool:
         return int(self.bytes_[self.ticked].sum())
 
     def names(self) -> set[str]:
-        names = self.graph.table.names
-        return {names[r] for r in self.rows[self.ticked].tolist()}
+        rows, names, ws = self.rows[self.ticked], self.graph.table.names, self.ws
+        out = {names[r] for r in rows[rows >= 0].tolist()}
+        out.update(ws[k].name for k in np.flatnonzero(self.ticked & (self.rows < 0)).tolist())
+        return out
 
     def ticked_weights(self) -> list[Weight]:
         ws = self.ws
@@ -146,8 +146,10 @@ class _ArrayPool:
 
 
 class _Pool:
-    """One set of tickable weights, with per-prefix counts of the ticked ones (see the
-    module doc). ``under`` (tickable weights per scope path) is counted for the small
+    """A small set of tickable weights (the kept-apart ones; a graph's own weights when
+    it has no op table), with per-prefix counts of the ticked ones ('a', 'a/b', 'a/b/w'
+    each count the members below them); after "tick all" or "invert" the members are
+    the unticked ones, so those are O(1). ``under`` (tickable weights per scope path) is counted for the small
     kept-apart pool only: the ordinary pool reads it off the scope tree."""
 
     def __init__(self, weights: Iterable[Weight], count: bool = False):

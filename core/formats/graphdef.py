@@ -133,7 +133,6 @@ class _Scanner:
             starts, ends = np.concatenate(starts), np.concatenate(ends)
         for row in bigs:
             self.big_nodes[row] = self._parse_big(int(starts[row]), int(ends[row]), row)
-        self.progress.report(0.86, "reading names and inputs")
         buf = self.buf
         try:
             table, consts = op_table(np.frombuffer(buf, np.uint8), buf, np.array(starts, np.int64),

@@ -89,11 +89,11 @@ class ConstColumns:
         val = e.where(2)
         val = val.pick(is_value[val.owner])
         vs, ve = _last_of(val)
-        node_of_value = entries[val.owner[_last_mask(val)]]
+        node_of_value = entries[val.owner[val.last()]]
         # AttrValue.tensor (field 8) → TensorProto
         av = scan(a, vs, ve, buf).where(8)
         ts, te = _last_of(av)
-        node_of_tensor = node_of_value[av.owner[_last_mask(av)]]
+        node_of_tensor = node_of_value[av.owner[av.last()]]
         t = scan(a, ts, te, buf)
         k = len(ts)
         dtype = np.zeros(k, np.int64)
@@ -107,7 +107,7 @@ class ConstColumns:
         content_end[c.owner] = c.end
         shape = t.where(2)
         ss, se = _last_of(shape)
-        tensor_of_shape = shape.owner[_last_mask(shape)]
+        tensor_of_shape = shape.owner[shape.last()]
         sf = scan(a, ss, se, buf)
         unknown = np.zeros(k, bool)
         u = sf.where(3, VARINT)
@@ -181,10 +181,6 @@ class ConstColumns:
             np.multiply.at(out, owner, np.maximum(d, 0).astype(np.float64))
         bad |= out > 2.0 ** 53
         return np.where(bad, -1, out).astype(np.int64)
-
-
-def _last_mask(f: Fields) -> np.ndarray:
-    return f.last()
 
 
 def _last_of(f: Fields) -> tuple[np.ndarray, np.ndarray]:
