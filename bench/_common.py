@@ -21,9 +21,10 @@ MARK = "BENCH_RESULT "
 
 
 def repo_on_path() -> None:
-    """Make ``import core`` work when a script under bench/ runs directly."""
+    """Make ``import pbscope`` give this clone when a script under bench/ runs directly."""
     if str(REPO) not in sys.path:
         sys.path.insert(0, str(REPO))
+    import main  # noqa: F401 - registers the clone as `pbscope`
 
 
 # -- memory ---------------------------------------------------------------

@@ -72,9 +72,9 @@ def child(mode: str, prefix: str) -> None:
             return tf.train.list_variables(prefix)
         C.emit({"seconds": _median_time(work), "peak": C.peak_rss()})
         return
-    from core import proto
-    from core.formats import open_model
-    from core.formats.tensorbundle import _table_records
+    from pbscope.core import proto
+    from pbscope.core.formats import open_model
+    from pbscope.core.formats.tensorbundle import _table_records
     if mode == "read":
         def work():
             with open(prefix + ".meta", "rb") as f:
@@ -95,7 +95,7 @@ def child(mode: str, prefix: str) -> None:
     if mode == "browse":
         import numpy as np
 
-        from core.stats import tensor_stats
+        from pbscope.core.stats import tensor_stats
         g.root
         w = max(g.weights, key=lambda w: w.nbytes)
         a = w.array()

@@ -38,7 +38,7 @@ def child(mode: str, fmt: str, model: str, out: str) -> None:
     C.repo_on_path()
     import numpy as np
 
-    from core.formats import open_model
+    from pbscope.core.formats import open_model
     g = open_model(model)
     payload = sum(w.nbytes for w in g.weights)
     largest = max(w.nbytes for w in g.weights)
@@ -47,7 +47,7 @@ def child(mode: str, fmt: str, model: str, out: str) -> None:
     base = C.rss().get("VmRSS", 0)
     t = time.perf_counter()
     if mode == "pbscope":
-        from core.export import export_weights
+        from pbscope.core.export import export_weights
         export_weights(g.weights, out, fmt={"pickle": "pkl"}.get(fmt, fmt))
     elif fmt == "pickle":
         import pickle

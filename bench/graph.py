@@ -53,7 +53,7 @@ def flat_scope_graph(path: Path, n: int = 1000) -> Path:
     """A graph whose scope ``block`` holds ``n`` ops directly: a chain with a skip every 7."""
     if path.is_file():
         return path
-    from core import proto
+    from pbscope.core import proto
     gd = proto.GraphDef()
     x = gd.node.add(name="input", op="Placeholder")
     x.attr["dtype"].type = 1
@@ -165,8 +165,8 @@ def part_expand(path: str, scope: str) -> dict:
 
 
 def part_mnv2(path: str) -> dict:
-    from core.formats import open_model
-    from core.graphview import ALL, build_view, graph_index
+    from pbscope.core.formats import open_model
+    from pbscope.core.graphview import ALL, build_view, graph_index
     app, win = app_and_window()
     g = open_model(path)
     g.root

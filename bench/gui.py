@@ -31,6 +31,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+import main  # noqa: E402,F401 - registers the clone as `pbscope`
 CACHE = Path(os.environ.get("PBSCOPE_BENCH_CACHE", Path.home() / ".cache" / "pbscope-bench"))
 TARGETS = {"filter_35k_ms": 50, "filter_350k_ms": 300, "first_paint_s": 1.0, "open_203mb_s": 0.25,
            "open_35k_s": 0.5, "tree_build_350k_s": 1.0, "rss_350k_mb": 600, "preview_4096_ms": 300}
@@ -43,7 +44,7 @@ BIG_TARGETS = {"open_to_tree_357k_s": 1.5, "filter_357k_max_ms": 50, "rss_357k_m
 # -- models -----------------------------------------------------------------------------------------
 
 def _const(gd, name, array):
-    from core import proto  # noqa: F401 - the classes come with gd
+    from pbscope.core import proto  # noqa: F401 - the classes come with gd
     n = gd.node.add()
     n.name, n.op = name, "Const"
     n.attr["dtype"].type = 1
@@ -69,7 +70,7 @@ def make_graph(path: Path, blocks: int, layers: int, shape_of, extra_big=None, s
         return path
     import numpy as np
 
-    from core import proto
+    from pbscope.core import proto
     rng = np.random.default_rng(seed)
     gd = proto.GraphDef()
     inp = gd.node.add()
@@ -115,7 +116,7 @@ def models() -> dict[str, Path]:
 def _big(path: Path) -> Path:
     if path.is_file():
         return path
-    from core import proto
+    from pbscope.core import proto
     make_graph(path.with_name("tmp_big.pb"), 1, 41, lambda b, l: (3, 3, 300, 315),
                extra_big=((0, 7), (4096, 4096)))
     gd = proto.GraphDef.FromString(path.with_name("tmp_big.pb").read_bytes())
@@ -134,9 +135,9 @@ def _app():
     from PySide6.QtCore import QSettings
     QSettings.setDefaultFormat(QSettings.IniFormat)
     QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, tempfile.mkdtemp(prefix="pbscope-bench-"))
-    from gui.app import create_app
+    from pbscope.gui.app import create_app
     app = create_app()
-    from gui.main_window import MainWindow
+    from pbscope.gui.main_window import MainWindow
     win = MainWindow()
     win.resize(1400, 850)
     win.show()
@@ -231,10 +232,10 @@ def part_tree(path: Path) -> dict:
     """Core's scope tree, then what the GUI adds on top, at 350k ops."""
     import psutil
 
-    from core.formats import open_model
-    from gui.details import Summary
-    from gui.op_tree import FilterIndex, OpTreeModel
-    from gui.selection import Selection
+    from pbscope.core.formats import open_model
+    from pbscope.gui.details import Summary
+    from pbscope.gui.op_tree import FilterIndex, OpTreeModel
+    from pbscope.gui.selection import Selection
     app, win = _app()
     t0 = time.perf_counter()
     g = open_model(str(path))
@@ -270,7 +271,7 @@ def _profile_root(path: Path) -> str:
     import io
     import pstats
 
-    from core.formats import open_model
+    from pbscope.core.formats import open_model
     g = open_model(str(path))
     pr = cProfile.Profile()
     pr.enable()
@@ -285,7 +286,7 @@ def part_first_paint(path: Path, repeat: int = 5) -> dict:
     """``python main.py PATH`` until the tree is painted (gui prints a timestamp, then quits)."""
     main_py = ROOT / "main.py"
     cmd = [sys.executable, str(main_py), str(path)] if main_py.is_file() else \
-        [sys.executable, "-c", "import sys; from gui.app import main; sys.exit(main(sys.argv[1]))", str(path)]
+        [sys.executable, "-c", "import sys; from pbscope.gui.app import main; sys.exit(main(sys.argv[1]))", str(path)]
     import tempfile
     home = tempfile.mkdtemp(prefix="pbscope-bench-home-")
     env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"),
@@ -298,7 +299,7 @@ def part_first_paint(path: Path, repeat: int = 5) -> dict:
         if r.returncode != 0 or not stamp:
             raise SystemExit(f"first paint run failed: {r.stdout}\n{r.stderr}")
         times.append(float(stamp[0].split()[1]) - t0)
-    imp = subprocess.run([sys.executable, "-X", "importtime", "-c", "import gui.app, gui.main_window"],
+    imp = subprocess.run([sys.executable, "-X", "importtime", "-c", "import main, pbscope.gui.app, pbscope.gui.main_window"],
                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     tf = any(" tensorflow" in ln for ln in imp.stderr.splitlines())
     shown = ["python"] + [os.path.relpath(c, ROOT) if c == str(main_py) else

@@ -72,7 +72,7 @@ def child_structure(path: str, repeat: int) -> dict:
 
 def child_open(path: str, repeat: int) -> dict:
     C.repo_on_path()
-    from core.formats import open_model
+    from pbscope.core.formats import open_model
 
     def go():
         g = open_model(path)
@@ -88,8 +88,8 @@ def child_export(path: str, repeat: int, folder: str) -> dict:
     C.repo_on_path()
     import numpy as np
 
-    from core.export import export_weights
-    from core.formats import open_model
+    from pbscope.core.export import export_weights
+    from pbscope.core.formats import open_model
     g = open_model(path)
     arrays = [np.array(w.array()) for w in g.weights]
 
@@ -135,8 +135,8 @@ def child_export(path: str, repeat: int, folder: str) -> dict:
 
 def child_browse(path: str) -> dict:
     C.repo_on_path()
-    from core.formats import open_model
-    from core.stats import summarize
+    from pbscope.core.formats import open_model
+    from pbscope.core.stats import summarize
     g = open_model(path)
     g.root
     w = max(g.weights, key=lambda w: w.nbytes)

@@ -119,13 +119,13 @@ def ensure_models(names: list[str]) -> None:
 def read_ops(path: Path) -> list:
     """The ops of a model file, read by pbscope itself (no TensorFlow)."""
     C.repo_on_path()
-    from core.formats import open_model
+    from pbscope.core.formats import open_model
     return open_model(str(path)).ops
 
 
 def visible_graph(ops: list) -> tuple[list[str], list[tuple[int, int]]]:
     """Op names and data edges (indices into the names), Consts and their reads folded."""
-    from core.model import op_name
+    from pbscope.core.model import op_name
 
     type_of = {op.name: op.type for op in ops}
 
@@ -233,7 +233,7 @@ def drawing_igraph(parts, widths, edges):
     centres = np.zeros((len(widths), 2))
     bends = [np.zeros((0, 2))] * len(edges)
     C.repo_on_path()
-    from core.graphview.layout import _bends     # the dummy-point chains, as pbscope reads them
+    from pbscope.core.graphview.layout import _bends     # the dummy-point chains, as pbscope reads them
     for nodes, links, (layout, extended) in parts:
         coords = np.asarray(layout.coords, dtype=float).reshape(-1, 2)
         centres[nodes] = coords[:len(nodes)] * scale

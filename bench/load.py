@@ -116,7 +116,7 @@ def child_seed(path: str) -> dict:
 def _pbscope_work(path: str):
     import numpy as np
 
-    from core.formats import open_model
+    from pbscope.core.formats import open_model
     marks = {}
     t1 = time.perf_counter()
     g = open_model(path)
@@ -151,7 +151,7 @@ def child_pbscope(path: str) -> dict:
     t0 = time.perf_counter()
     import numpy  # noqa: F401
 
-    import core.formats  # noqa: F401
+    import pbscope.core.formats  # noqa: F401
     imports_s = time.perf_counter() - t0
     base, base_peak = C.rss(), C.peak_rss()
     g, arrays, sink, (t1, t2, t3, t4), marks = _pbscope_work(path)
@@ -176,7 +176,7 @@ def child_pbscope_profile(path: str) -> dict:
 
     import numpy  # noqa: F401
 
-    import core.formats  # noqa: F401
+    import pbscope.core.formats  # noqa: F401
     prof = cProfile.Profile()
     prof.enable()
     _, _, _, (t1, t2, t3, t4), _ = _pbscope_work(path)
@@ -197,7 +197,7 @@ def child_parse(path: str, frombuffer: bool) -> dict:
     t0 = time.perf_counter()
     if frombuffer:
         import numpy as np
-    from core.proto import GraphDef
+    from pbscope.core.proto import GraphDef
     imports_s = time.perf_counter() - t0
     base, base_peak = C.rss(), C.peak_rss()
     t1 = time.perf_counter()
@@ -284,7 +284,7 @@ _s, _spread = C.seconds, C.spread
 # ==========================================================================
 # --info-ops N: `main.py info` against a bare parse, whole processes
 # ==========================================================================
-PARSE_CODE = ("import sys; from core import proto; data = open(sys.argv[1], 'rb').read(); "
+PARSE_CODE = ("import sys; sys.path.insert(0, %r); import main; from pbscope.core import proto;" % str(C.REPO) + " data = open(sys.argv[1], 'rb').read(); "
               "proto.GraphDef().ParseFromString(data)")
 
 

@@ -259,9 +259,10 @@ def make_ops_graph(path, n_ops: int, seed: int = 0) -> Path:
 def check_ops_graph(path, n_ops: int) -> str:
     """Parse ``path`` with core.proto and check it against the layout (slow at 1M: a full parse)."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    import main  # noqa: F401 - registers the clone as `pbscope`
     import math
 
-    from core import proto
+    from pbscope.core import proto
     gd = proto.GraphDef.FromString(Path(path).read_bytes())
     assert len(gd.node) == n_ops, (len(gd.node), n_ops)
     names = [n.name for n in gd.node]

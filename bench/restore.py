@@ -88,9 +88,9 @@ def child_restore(model: str, out: str) -> dict:
     t0 = time.perf_counter()
     import tensorflow as tf
     tf_import_s = time.perf_counter() - t0
-    from core.formats import open_model
-    from core.progress import Progress
-    from core.restore import apply_restore, plan_restore
+    from pbscope.core.formats import open_model
+    from pbscope.core.progress import Progress
+    from pbscope.core.restore import apply_restore, plan_restore
 
     t1 = time.perf_counter()
     source = open_model(model)
@@ -124,7 +124,7 @@ def child_saver(model: str, out: str) -> dict:
     C.repo_on_path()
     import tensorflow as tf
 
-    from core.formats import open_model
+    from pbscope.core.formats import open_model
     v1 = tf.compat.v1
     source = open_model(model)
     arrays = {w.var_name: w.array() for w in source.weights}

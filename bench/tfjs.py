@@ -123,7 +123,7 @@ def child_open(model: str, repeat: int) -> dict:
     previous Graph (its ops point back at it) is collected before, not during, the next."""
     import gc
     C.repo_on_path()
-    from core.formats import open_model
+    from pbscope.core.formats import open_model
     open_model(model)   # warm: imports, first-use caches
     loads, opens = [], []
     for _ in range(repeat):
@@ -152,14 +152,14 @@ def child_export(model: str, mode: str, out: str) -> dict:
     C.repo_on_path()
     import numpy as np
 
-    from core.formats import open_model
+    from pbscope.core.formats import open_model
     g = open_model(model)
     if mode == "np_save":
         prepared = {w.key: np.array(w.array()) for w in g.weights}
         os.makedirs(out)
     t = time.perf_counter()
     if mode == "pbscope":
-        from core.export import export_weights
+        from pbscope.core.export import export_weights
         export_weights(g.weights, out, fmt="npy")
     else:
         for i, (k, a) in enumerate(prepared.items()):
@@ -170,8 +170,8 @@ def child_export(model: str, mode: str, out: str) -> dict:
 
 def child_browse(model: str) -> dict:
     C.repo_on_path()
-    from core.formats import open_model
-    from core.stats import tensor_stats
+    from pbscope.core.formats import open_model
+    from pbscope.core.stats import tensor_stats
     base = C.rss().get("VmRSS", 0)
     g = open_model(model)
     opened = C.rss().get("VmRSS", 0)

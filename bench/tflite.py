@@ -69,8 +69,8 @@ def make(path: str, layers: int) -> None:
 
 def walk_structure(path: str) -> int:
     """The floor for opening: every table pbscope's reader reads, read and dropped."""
-    from core.formats.tflite import map_file
-    from core.formats.tflite_schema import Model
+    from pbscope.core.formats.tflite import map_file
+    from pbscope.core.formats.tflite_schema import Model
     buf = map_file(path)
     m = Model.GetRootAs(buf, 0)
     n = 0
@@ -100,7 +100,7 @@ def walk_structure(path: str) -> int:
 
 def child_time(mode: str, path: str, repeat: int) -> None:
     C.repo_on_path()
-    from core.formats import open_model
+    from pbscope.core.formats import open_model
     fn = (lambda: open_model(path)) if mode == "open" else (lambda: walk_structure(path))
     fn()    # warm-up: imports, first page faults
     times = []
@@ -114,8 +114,8 @@ def child_time(mode: str, path: str, repeat: int) -> None:
 def child_export(mode: str, path: str, out: str) -> None:
     C.repo_on_path()
     import numpy as np
-    from core.export import export_weights
-    from core.formats import open_model
+    from pbscope.core.export import export_weights
+    from pbscope.core.formats import open_model
     g = open_model(path)
     if mode == "np.save":
         arrays = [(w.key, w.array()) for w in g.weights]
@@ -136,8 +136,8 @@ def child_export(mode: str, path: str, out: str) -> None:
 
 def child_browse(path: str) -> None:
     C.repo_on_path()
-    from core.formats import open_model
-    from core.stats import summarize
+    from pbscope.core.formats import open_model
+    from pbscope.core.stats import summarize
     base = C.rss().get("VmRSS", 0)
     g = open_model(path)
     g.root

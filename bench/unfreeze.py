@@ -47,9 +47,9 @@ def child_unfreeze(path: str, outdir: str) -> dict:
     t0 = time.perf_counter()
     import tensorflow as tf
     tf_import_s = time.perf_counter() - t0
-    from core.formats import open_model
-    from core.progress import Progress
-    from core.unfreeze import unfreeze
+    from pbscope.core.formats import open_model
+    from pbscope.core.progress import Progress
+    from pbscope.core.unfreeze import unfreeze
     base, base_peak = C.rss(), C.peak_rss()
 
     marks: list[tuple[str, float, int]] = []
@@ -117,7 +117,7 @@ def child_freeze(prefix: str, outputs: list[str]) -> dict:
 def child_crc(path: str) -> dict:
     import numpy as np
 
-    from core.formats import open_model
+    from pbscope.core.formats import open_model
     g = open_model(path)
     return {"mode": "crc", "crc": {w.name: zlib.crc32(np.ascontiguousarray(w.array()).tobytes())
                                    for w in g.weights}}

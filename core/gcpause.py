@@ -8,15 +8,29 @@ need collecting in the meantime.
 from __future__ import annotations
 
 import gc
+import threading
 from contextlib import contextmanager
+
+_lock = threading.Lock()
+_depth = 0              # pauses in progress, over all threads
+_was_enabled = False    # the collector's state before the first of them
 
 
 @contextmanager
 def gc_paused():
-    was_enabled = gc.isenabled()
-    gc.disable()
+    """The collector off while the block runs; back as it was when the last pause ends. The
+    pauses are counted, so two threads loading at once cannot leave it off (or turn it on
+    under the other's feet)."""
+    global _depth, _was_enabled
+    with _lock:
+        if _depth == 0:
+            _was_enabled = gc.isenabled()
+            gc.disable()
+        _depth += 1
     try:
         yield
     finally:
-        if was_enabled:
-            gc.enable()
+        with _lock:
+            _depth -= 1
+            if _depth == 0 and _was_enabled:
+                gc.enable()

@@ -10,7 +10,9 @@ import json
 import os
 import sys
 import time
-from importlib import resources
+from importlib.resources import files
+
+from .. import resources
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QTimer
@@ -33,7 +35,7 @@ def demo_model_path() -> str | None:
 def dark_palette() -> QPalette:
     """The dark theme for the Fusion style: resources/style/dark_palette.json, every colour
     role the widgets use, plus the disabled state's."""
-    spec = json.loads((resources.files("resources") / "style" / "dark_palette.json").read_text("utf-8"))
+    spec = json.loads((files(resources) / "style" / "dark_palette.json").read_text("utf-8"))
     p = QPalette()
     for group, colors in ((QPalette.All, spec["all"]), (QPalette.Disabled, spec["disabled"])):
         for role, rgb in colors.items():

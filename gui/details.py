@@ -14,7 +14,7 @@ from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
-from core.model import Graph, Op, Scope, Weight, op_name
+from ..core.model import Graph, Op, Scope, Weight, op_name
 
 from .fmt import human_bytes, human_count, shape_text
 from .selection import Selection

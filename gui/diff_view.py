@@ -33,10 +33,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.diff import DiffReport, TensorDiff
-from core.errors import PbscopeError
-from core.model import Graph
-from core.progress import Progress
+from ..core.diff import DiffReport, TensorDiff
+from ..core.errors import PbscopeError
+from ..core.model import Graph
+from ..core.progress import Progress
 
 from .details import model_name
 from .fmt import number
@@ -194,9 +194,9 @@ class DiffFilter(QSortFilterProxyModel):
 
 def compare(graph_a: Graph, path_b: str, progress: Progress):
     """Worker side: open B, diff. Returns (report, rows)."""
-    from core.formats import open_model
+    from ..core.formats import open_model
     b = open_model(path_b, SubProgress(progress, 0.0, 0.25))
-    from core.diff import diff
+    from ..core.diff import diff
     report = diff(graph_a, b, SubProgress(progress, 0.25, 1.0))
     return report, rows_of(report, graph_a, b), b.format
 

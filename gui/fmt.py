@@ -2,7 +2,7 @@
 None of them raises, whatever the value (a hostile file's shape can claim 2**200 bytes)."""
 from __future__ import annotations
 
-from core.limits import bytes_text, compact_count, dims_text
+from ..core.limits import bytes_text, compact_count, dims_text
 
 _HUGE = 1 << 50     # past this, core's formatters (no float conversion, which overflows)
 

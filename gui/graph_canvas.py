@@ -9,8 +9,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem
 
-from core.graphview import Item, View, style
-from core.graphview.layout import HEADER, ROW_H
+from ..core.graphview import Item, View, style
+from ..core.graphview.layout import HEADER, ROW_H
 
 from .fmt import shape_text
 
@@ -101,7 +101,7 @@ class GraphCanvas(QGraphicsItem):
         if self.view is None or self.matches is None:
             self._match_nodes = np.zeros(0, dtype=np.int64)
             return
-        from core.graphview import graph_index
+        from ..core.graphview import graph_index
         nodes = graph_index(self.view.graph).node_of_position[np.asarray(self.matches, dtype=np.int64)]
         self._match_nodes = np.sort(nodes[nodes >= 0])
 
@@ -118,7 +118,7 @@ class GraphCanvas(QGraphicsItem):
             k = np.searchsorted(m, a)
             if k < len(m) and m[k] < b:
                 return True
-        from core.graphview import graph_index
+        from ..core.graphview import graph_index
         by_name = graph_index(self.view.graph).by_name
         return any(self._has_match(by_name.get(r.name, -1)) for r in it.rows)
 

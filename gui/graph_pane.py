@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.graphview import View, build_view, graph_index
-from core.model import Graph, Weight
+from ..core.graphview import View, build_view, graph_index
+from ..core.model import Graph, Weight
 
 from .graph_canvas import Colors, GraphCanvas
 from .workers import Jobs, Worker

@@ -6,7 +6,9 @@ dark themes. ``IconSet.refresh()`` redraws them after a palette change.
 """
 from __future__ import annotations
 
-from importlib import resources
+from importlib.resources import files
+
+from .. import resources
 
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QGuiApplication, QIcon, QPainter, QPalette, QPixmap
@@ -16,7 +18,7 @@ KINDS = ("scope", "weight", "weight_extra", "weight_off", "function", "op", "con
 
 
 def _svg(kind: str) -> str:
-    return (resources.files("resources") / "icons" / f"{kind}.svg").read_text(encoding="utf-8")
+    return (files(resources) / "icons" / f"{kind}.svg").read_text(encoding="utf-8")
 
 
 def _icon(kind: str) -> QIcon:

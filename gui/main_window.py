@@ -33,12 +33,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.errors import PbscopeError
-from core.export import FORMATS, ExportReport, default_export_path, export_weights
-from core.formats import open_model
-from core.memory import give_back
-from core.model import Graph, Scope, Weight
-from core.progress import Progress
+from ..core.errors import PbscopeError
+from ..core.export import FORMATS, ExportReport, default_export_path, export_weights
+from ..core.formats import open_model
+from ..core.memory import give_back
+from ..core.model import Graph, Scope, Weight
+from ..core.progress import Progress
 
 from .details import MODEL, DetailsView, History, Summary, model_name
 from .diff_view import DiffDialog
@@ -1095,7 +1095,7 @@ class MainWindow(QMainWindow):
         graph, weights = self.graph, self.selection.weights()
 
         def run(p: Progress):
-            from core import (
+            from ..core import (
                 unfreeze as unfreeze_mod,  # TensorFlow is imported inside, in this worker
             )
             return unfreeze_mod.unfreeze(graph, outdir, weights=weights, force=force, progress=p)
@@ -1167,7 +1167,7 @@ class MainWindow(QMainWindow):
                                                  "SVG picture (*.svg);;PNG picture (*.png)")
             if not out:
                 return None
-        from core.graphview.picture import write_picture
+        from ..core.graphview.picture import write_picture
 
         from .picture import svg_to_png
         worker = Worker(lambda p: write_picture(view, out, svg_to_png), path=out, name="picture")

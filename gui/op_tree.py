@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QStyleOptionViewItem,
 )
 
-from core.filter import (  # noqa: F401 - the filter bar and tests import them from here
+from ..core.filter import (  # noqa: F401 - the filter bar and tests import them from here
     MODES,
     FilterIndex,
     FilterQuery,
@@ -31,7 +31,7 @@ from core.filter import (  # noqa: F401 - the filter bar and tests import them f
     compile_query,
     highlight_spans,
 )
-from core.model import Graph, Op, Scope
+from ..core.model import Graph, Op, Scope
 
 from .fmt import human_bytes, shape_text
 from .icons import IconSet

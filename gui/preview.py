@@ -35,11 +35,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.errors import PbscopeError
-from core.model import Weight
-from core.progress import Progress
-from core.stats import Summary, summarize
-from core.tensors import Repeated
+from ..core.errors import PbscopeError
+from ..core.model import Weight
+from ..core.progress import Progress
+from ..core.stats import Summary, summarize
+from ..core.tensors import Repeated
 
 from .fmt import human_bytes, number, shape_text
 from .workers import Jobs, Worker

@@ -44,9 +44,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.errors import PbscopeError
-from core.model import Graph, Weight
-from core.progress import Progress
+from ..core.errors import PbscopeError
+from ..core.model import Graph, Weight
+from ..core.progress import Progress
 
 from .details import model_name
 from .widgets import (
@@ -239,9 +239,9 @@ class PlanFilter(QSortFilterProxyModel):
 def make_plan(source: Graph | None, source_path: str, target: str, maps, excludes, except_last: bool,
               weights: list[Weight] | None, progress: Progress):
     """Worker side: open the source file if one was given, then plan."""
-    from core import restore
+    from ..core import restore
     if source is None:
-        from core.formats import open_model
+        from ..core.formats import open_model
         source = open_model(source_path, SubProgress(progress, 0.0, 0.2))
         progress = SubProgress(progress, 0.2, 1.0)
     return restore.plan_restore(source, target, maps=maps, excludes=excludes, except_last=except_last,
@@ -249,7 +249,7 @@ def make_plan(source: Graph | None, source_path: str, target: str, maps, exclude
 
 
 def apply_plan(plan, out: str, force: bool, skip: set[str], progress: Progress):
-    from core import restore
+    from ..core import restore
     return restore.apply_restore(plan, out, force=force, skip=skip, progress=progress)
 
 

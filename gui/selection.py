@@ -19,7 +19,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from core.model import Graph, Scope, Weight, WeightList
+from ..core.model import Graph, Scope, Weight, WeightList
 
 UNCHECKED, PARTIAL, CHECKED = 0, 1, 2
 

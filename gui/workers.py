@@ -24,8 +24,8 @@ from typing import Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from core.errors import Cancelled
-from core.progress import Progress
+from ..core.errors import Cancelled
+from ..core.progress import Progress
 
 
 class WorkerSignals(QObject):

@@ -10,6 +10,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
+# The code under test: this clone, registered as the package `pbscope` (see main.use_clone),
+# or, with PBSCOPE_TEST_INSTALLED=1, the pbscope installed in this Python (a wheel).
+INSTALLED = os.environ.get("PBSCOPE_TEST_INSTALLED") == "1"
+if not INSTALLED:
+    import main  # noqa: E402,F401 - registers the clone as `pbscope`
 
 import pytest  # noqa: E402
 

@@ -53,6 +53,7 @@ EXT = {"pkl": "out.pkl", "npz": "out.npz", "safetensors": "out.safetensors", "np
 
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
+import main  # noqa: E402,F401 - registers the clone as `pbscope`
 
 
 # -- an SSTable writer (the checkpoint index format), for re-serialising indexes ------
@@ -85,7 +86,7 @@ def write_table(path, records: list[tuple[bytes, bytes]]) -> None:
 
 
 def read_table(path) -> list[tuple[bytes, bytes]]:
-    from core.formats.tensorbundle import _table_records
+    from pbscope.core.formats.tensorbundle import _table_records
     return list(_table_records(Path(path).read_bytes()))
 
 
@@ -99,7 +100,7 @@ def seeds() -> dict[str, list]:
     """Seed files by kind: corpus files that parse, and weights files made here."""
     from google.protobuf import text_format
 
-    from core import proto
+    from pbscope.core import proto
     found: dict[str, list] = {k: [] for k in KINDS}
     if CORPUS.is_dir():
         for p in sorted(CORPUS.rglob("*")):
@@ -149,7 +150,7 @@ def made_graph() -> bytes:
     """A small TF1-frozen graph: two weights (Const + Identity /read) and a broadcast one."""
     import numpy as np
 
-    from core import proto
+    from pbscope.core import proto
     gd = proto.GraphDef()
     gd.node.add(name="x", op="Placeholder").attr["dtype"].type = 1
     for name, value in (("w", np.arange(12, dtype=np.float32).reshape(3, 4)), ("b", np.ones(4, np.float32))):
@@ -294,7 +295,7 @@ def mutate_entry(rng: random.Random, e) -> None:
 
 
 def mutate_checkpoint(rng: random.Random, prefix_in: str, prefix_out: str) -> None:
-    from core import proto
+    from pbscope.core import proto
     records = read_table(prefix_in + ".index")
     out = []
     for key, value in records:
@@ -876,7 +877,7 @@ def make_mutant(index: int, seed: int, pool: dict[str, list], folder: Path) -> t
     """Mutant ``index`` of run ``seed``, written into ``folder``: (kind, path to open)."""
     from google.protobuf import text_format
 
-    from core import proto
+    from pbscope.core import proto
     rng = random.Random(f"{seed}-{index}")
     kinds = [k for k in KINDS if pool.get(k)]
     kind = kinds[index % len(kinds)]
@@ -929,7 +930,7 @@ def make_mutant(index: int, seed: int, pool: dict[str, list], folder: Path) -> t
 
 def run_commands(path: str, out_dir: str, fmt: str) -> list[dict]:
     """info, ls, show and export through cli.main, as `python main.py …` runs them."""
-    from core import cli
+    from pbscope.core import cli
     results = []
     name = "x"
     for argv in (["info", path], ["ls", path, "--weights", "--json"], ["show", path, None],
@@ -986,7 +987,7 @@ def fuzz(count: int, seed: int, jobs: int = 2, work: Path | None = None, timeout
     """Make and run ``count`` mutants, ``jobs`` at a time, each in a child forked from this
     process once pbscope is imported (the same code `python main.py` runs, without paying
     the interpreter's start-up per mutant); the child's peak RSS comes from wait4."""
-    from core import cli, export, formats, stats  # noqa: F401 - imported once, before forking
+    from pbscope.core import cli, export, formats, stats  # noqa: F401 - imported once, before forking
     import safetensors  # noqa: F401
     pool = seeds()
     work = Path(work or tempfile.mkdtemp(prefix="pbscope-fuzz-"))

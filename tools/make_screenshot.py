@@ -16,6 +16,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+import main  # noqa: E402,F401 - registers the clone as `pbscope`
 
 from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
@@ -60,10 +61,10 @@ def main(argv=None) -> int:
     tmp = tempfile.mkdtemp(prefix="pbscope-shot-")
     QSettings.setDefaultFormat(QSettings.IniFormat)
     QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, tmp)
-    from gui.app import apply_theme, create_app
+    from pbscope.gui.app import apply_theme, create_app
     app = create_app()
     apply_theme(args.theme, app)
-    from gui.main_window import MainWindow
+    from pbscope.gui.main_window import MainWindow
     QSettings().setValue("export/lastFolder", tmp)
 
     win = MainWindow()

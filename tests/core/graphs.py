@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from core import proto
+from pbscope.core import proto
 
 DT = {np.dtype("float32"): 1, np.dtype("float64"): 2, np.dtype("int32"): 3, np.dtype("uint8"): 4,
       np.dtype("int16"): 5, np.dtype("int8"): 6, np.dtype("int64"): 9, np.dtype("bool"): 10,

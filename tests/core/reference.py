@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from google.protobuf import text_format
 
-from core import proto
+from pbscope.core import proto
 
 _PORT = re.compile(r"^(.*):(\d+)$", re.S)
 

@@ -9,11 +9,12 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from tests.procs import PBSCOPE
 import pytest
 
-from core import cli, proto
-from core.errors import PbscopeError
-from core.formats import open_model
+from pbscope.core import cli, proto
+from pbscope.core.errors import PbscopeError
+from pbscope.core.formats import open_model
 
 from .graphs import const, op, tf1_mlp
 
@@ -179,7 +180,7 @@ def test_bad_regex_is_a_clear_line(good_pb, capsys):
 
 def test_real_process_prints_no_traceback(tmp_path):
     p = write(tmp_path, "random.pb", np.random.default_rng(2).bytes(1000))
-    r = subprocess.run([sys.executable, str(ROOT / "main.py"), "info", str(p)],
+    r = subprocess.run([*PBSCOPE, "info", str(p)],
                        capture_output=True, text=True, cwd=tmp_path)
     assert r.returncode == 1
     assert r.stderr.strip().startswith(f"pbscope: error: {p}: ")

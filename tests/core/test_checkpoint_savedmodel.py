@@ -9,10 +9,10 @@ import shutil
 import numpy as np
 import pytest
 
-from core import cli
-from core.errors import PbscopeError
-from core.export import export_weights
-from core.formats import open_model
+from pbscope.core import cli
+from pbscope.core.errors import PbscopeError
+from pbscope.core.export import export_weights
+from pbscope.core.formats import open_model
 
 
 @pytest.fixture(scope="session")

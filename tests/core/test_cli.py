@@ -7,9 +7,10 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from tests.procs import PBSCOPE
 import pytest
 
-from core import cli
+from pbscope.core import cli
 
 from .graphs import tf1_mlp
 
@@ -99,7 +100,7 @@ def test_show_unknown_name(mlp, capsys):
 
 
 def test_show_nan_inf_is_valid_json(tmp_path, capsys):
-    from core import proto
+    from pbscope.core import proto
 
     from .graphs import const
     gd = proto.GraphDef()
@@ -128,7 +129,7 @@ def test_info_never_imports_tensorflow(tmp_path):
     data, _ = tf1_mlp()
     p = tmp_path / "m.pb"
     p.write_bytes(data)
-    r = subprocess.run([sys.executable, "-X", "importtime", str(ROOT / "main.py"), "info", str(p)],
+    r = subprocess.run([PBSCOPE[0], "-X", "importtime", *PBSCOPE[1:], "info", str(p)],
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     imported = {line.split("|")[-1].strip() for line in r.stderr.splitlines() if "|" in line}

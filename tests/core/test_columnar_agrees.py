@@ -17,9 +17,9 @@ from google.protobuf import text_format
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core import proto
-from core.errors import PbscopeError
-from core.formats import open_model
+from pbscope.core import proto
+from pbscope.core.errors import PbscopeError
+from pbscope.core.formats import open_model
 from tests.core import reference as ref
 from tests.core.graphs import const
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from core.errors import PbscopeError
-from core.formats import detect, open_model
+from pbscope.core.errors import PbscopeError
+from pbscope.core.formats import detect, open_model
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 ROWS = []
@@ -116,7 +116,7 @@ def test_not_frozen_graph_has_weights_without_values():
 def test_lazy_readers_claim_the_kinds_they_are_listed_for():
     import importlib
 
-    from core.formats import LAZY_READERS
+    from pbscope.core.formats import LAZY_READERS
     for module in set(LAZY_READERS.values()):
-        kinds = importlib.import_module(f"core.formats.{module}").KINDS
+        kinds = importlib.import_module(f"pbscope.core.formats.{module}").KINDS
         assert set(kinds) == {k for k, m in LAZY_READERS.items() if m == module}

@@ -6,10 +6,10 @@ import pickle
 import numpy as np
 import pytest
 
-from core import cli
-from core.diff import diff
-from core.export import export_weights
-from core.formats import open_model
+from pbscope.core import cli
+from pbscope.core.diff import diff
+from pbscope.core.export import export_weights
+from pbscope.core.formats import open_model
 
 from .graphs import tf1_mlp
 

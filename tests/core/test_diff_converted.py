@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core import cli
-from core.diff import diff
-from core.export import export_weights
-from core.formats import open_model
+from pbscope.core import cli
+from pbscope.core.diff import diff
+from pbscope.core.export import export_weights
+from pbscope.core.formats import open_model
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")   # the converter's notices
 
@@ -20,7 +20,7 @@ def converted(tmp_path_factory):
     included: the converter drops a zero bias), saved by Keras and converted to float,
     dynamic-range int8 and float16 TFLite."""
     pytest.importorskip("tensorflow")
-    from core.tfimport import import_tensorflow
+    from pbscope.core.tfimport import import_tensorflow
     tf = import_tensorflow("making the converted test models")
     keras = tf.keras
     inp = keras.Input((8, 8, 3), name="image")
@@ -122,7 +122,7 @@ def test_restore_from_the_tflite_into_its_keras_model(converted, tmp_path):
     kernels mapped back from TFLite's layout, and the restored model holds the values."""
     import keras
 
-    from core.restore import apply_restore, plan_restore
+    from pbscope.core.restore import apply_restore, plan_restore
     plan = plan_restore(open_model(converted["float"]), str(converted["keras"]))
     assert plan.counts["matched"] == len(KERAS_WEIGHTS), plan.table() if hasattr(plan, "table") else plan
     relaid = {r.target for r in plan.rows if r.relayout}

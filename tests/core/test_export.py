@@ -7,12 +7,12 @@ import pickle
 import numpy as np
 import pytest
 
-from core import atomic
-from core import export as export_mod
-from core.errors import Cancelled, PbscopeError
-from core.export import default_export_path, export_weights
-from core.formats import open_model
-from core.progress import Progress
+from pbscope.core import atomic
+from pbscope.core import export as export_mod
+from pbscope.core.errors import Cancelled, PbscopeError
+from pbscope.core.export import default_export_path, export_weights
+from pbscope.core.formats import open_model
+from pbscope.core.progress import Progress
 
 from .graphs import dtypes_graph, tf1_mlp
 
@@ -190,7 +190,7 @@ def test_replaces_an_existing_file_atomically(model_and_old):
 @pytest.mark.parametrize("fmt", ["pkl", "safetensors"])
 def test_big_tensors_are_copied_file_to_file_and_equal(fmt, tmp_path, monkeypatch):
     """Tensors stored raw in the model's file go out by copy_file_range: same bytes."""
-    from core.formats import graphdef
+    from pbscope.core.formats import graphdef
     monkeypatch.setattr(graphdef, "MAP_FILE", 0)          # memory-map even this small file
     data, expected = _big_and_small_graph()
     (tmp_path / "m.pb").write_bytes(data)
@@ -211,7 +211,7 @@ def test_big_tensors_are_copied_file_to_file_and_equal(fmt, tmp_path, monkeypatc
 def _big_and_small_graph():
     """Big weights (read in place) between small ones (copied by protobuf), interleaved,
     so that freed arrays' ids get reused while an export streams."""
-    from core import proto
+    from pbscope.core import proto
 
     from .graphs import const, op
     rng = np.random.default_rng(5)

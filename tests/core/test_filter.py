@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core import proto
-from core.filter import FilterIndex, FilterQuery, compile_query
-from core.formats import open_model
+from pbscope.core import proto
+from pbscope.core.filter import FilterIndex, FilterQuery, compile_query
+from pbscope.core.formats import open_model
 from tests.core.graphs import const, op
 
 PARTS = ["a", "B", "conv", "Conv2D", "w", "read", "é", "x_1", "", "la.y", "*"]

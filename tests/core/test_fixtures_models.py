@@ -11,7 +11,7 @@ import os
 import numpy as np
 import pytest
 
-from core.formats import open_model
+from pbscope.core.formats import open_model
 from tests.fixtures.models import DTYPE_SAMPLES
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

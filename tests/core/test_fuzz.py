@@ -5,8 +5,8 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.errors import PbscopeError
-from core.formats import graphdef, open_model
+from pbscope.core.errors import PbscopeError
+from pbscope.core.formats import graphdef, open_model
 
 from .graphs import tf1_mlp
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core import proto
-from core.formats import open_model
+from pbscope.core import proto
+from pbscope.core.formats import open_model
 from tools import fuzz_long
 
 ROOT = Path(__file__).resolve().parents[2]

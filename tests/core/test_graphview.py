@@ -9,16 +9,17 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from tests.procs import PBSCOPE
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core import proto
-from core.errors import PbscopeError
-from core.formats import open_model
-from core.graphview import ALL, build_view, graph_index
-from core.graphview.picture import write_picture
-from core.model import op_name
+from pbscope.core import proto
+from pbscope.core.errors import PbscopeError
+from pbscope.core.formats import open_model
+from pbscope.core.graphview import ALL, build_view, graph_index
+from pbscope.core.graphview.picture import write_picture
+from pbscope.core.model import op_name
 from tests.core.graphs import const, op, tf1_mlp
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -88,7 +89,7 @@ def _edges_drawn(view) -> None:
 
 def _level_dag(view) -> bool:
     """Is every container's graph of child boxes acyclic (so a layered drawing needs no back edge)?"""
-    from core.graphview.layout import _siblings
+    from pbscope.core.graphview.layout import _siblings
     adj: dict[int, set[int]] = {}
     for e in view.edges:
         a, b, _ = _siblings(e.src, e.dst)
@@ -394,7 +395,7 @@ def test_json_shape():
 
 
 def _cli(*args, cwd=None):
-    return subprocess.run([sys.executable, str(ROOT / "main.py"), "graph", *args], capture_output=True,
+    return subprocess.run([*PBSCOPE, "graph", *args], capture_output=True,
                           text=True, cwd=cwd, timeout=120)
 
 

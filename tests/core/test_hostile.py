@@ -20,11 +20,12 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
+from tests.procs import INSTALLED, PBSCOPE
 import pytest
 
-from core import atomic, cli, proto
-from core.errors import PbscopeError
-from core.limits import MAX_RANK, bytes_text, count_text, shape_text
+from pbscope.core import atomic, cli, proto
+from pbscope.core.errors import PbscopeError
+from pbscope.core.limits import MAX_RANK, bytes_text, count_text, shape_text
 from tools.fuzz_long import FlatWalk, append_aligned, made_tflite, write_table
 
 from .graphs import op
@@ -145,7 +146,7 @@ def test_thousands_of_dims_in_a_text_graph(tmp_path, capsys):
 
 
 def test_size_and_shape_formatters_never_raise():
-    from gui import fmt
+    from pbscope.gui import fmt
     for n in (2**200, -3, 2**63, 10**5000, 0, None, float("inf"), "x"):
         for f in (bytes_text, count_text, fmt.human_bytes, fmt.human_count, cli.human_bytes):
             assert isinstance(f(n), str)
@@ -197,7 +198,7 @@ def _child(argv: list[str]) -> tuple[int, str, str, float]:
     """``python main.py …`` in a child; its exit code, output and peak RSS in MB (VmHWM: the
     child's own memory; ru_maxrss would carry over the high-water mark of this test process,
     which spawned it)."""
-    code = ("import sys\nsys.path.insert(0, sys.argv[1])\nfrom main import main\n"
+    code = ("import sys\nsys.path.insert(0, sys.argv[1])\n" + ("from pbscope.main import main\n" if INSTALLED else "from main import main\n") +
             "c = main(sys.argv[2:])\n"
             "hwm = [line.split()[1] for line in open('/proc/self/status') if line.startswith('VmHWM')]\n"
             "print('RSS', int(hwm[0]) / 1024, file=sys.stderr)\n"
@@ -257,7 +258,7 @@ def test_safetensors_export_of_a_broadcast_constant_streams(big_broadcast, roomy
 
 @pytest.mark.parametrize("fmt", ["npz", "npy", "safetensors", "pkl"])
 def test_streamed_broadcast_equals_the_expanded_array(fmt, tmp_path, capsys):
-    from core.formats import open_model
+    from pbscope.core.formats import open_model
     p = broadcast_pb(tmp_path / "m.pb", shape=(3, 1000, 700), value=-1.25)
     out = tmp_path / {"npz": "w.npz", "npy": "w_npy", "safetensors": "w.safetensors", "pkl": "w.pkl"}[fmt]
     code, _, err = run(capsys, "export", p, "-o", out)
@@ -275,8 +276,8 @@ def test_a_pickle_refuses_a_huge_broadcast_and_names_the_streaming_formats(big_b
 
 
 def test_preview_figures_come_from_the_stored_value(big_broadcast):
-    from core.formats import open_model
-    from core.stats import summarize
+    from pbscope.core.formats import open_model
+    from pbscope.core.stats import summarize
     a = open_model(big_broadcast).find_weight("w").array()
     assert a.shape == (2**29,) and a.strides == (0,)      # viewed, never expanded
     s = summarize(a)
@@ -351,8 +352,8 @@ def test_free_space_is_checked_before_a_repeated_constant_streams(big_repeated, 
 def test_repeated_constants_decode_to_tensorflows_expansion(tmp_path, capsys):
     """A small one (5 values for 4×8) is expanded; a 2.4 MB one is kept as a Repeated whose
     elements, slices and streamed chunks are TensorFlow's own, as its exports are."""
-    from core.formats import open_model
-    from core.tensors import Repeated, flat_chunks
+    from pbscope.core.formats import open_model
+    from pbscope.core.tensors import Repeated, flat_chunks
     tf = pytest.importorskip("tensorflow")
     p = broadcast_pb(tmp_path / "m.pb", shape=(4, 8), value=[1, 2, 3, 4, 5], names=("small",))
     big = broadcast_pb(tmp_path / "big.pb", shape=(6, 100, 1000), value=[7, -1, 0.25, 9], names=("big",))
@@ -464,7 +465,7 @@ def test_stale_temporaries_of_dead_processes_are_removed_live_ones_kept(tmp_path
 def test_kill_during_export_leaves_nothing_after_the_next_export(tmp_path):
     p = broadcast_pb(tmp_path / "m.pb", shape=(2**28,))     # 1 GiB to stream
     out = tmp_path / "w.npz"
-    child = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "export", str(p), "-o", str(out)],
+    child = subprocess.Popen([*PBSCOPE, "export", str(p), "-o", str(out)],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 30
     while time.time() < deadline and not any(n.endswith(".part") and (tmp_path / n).stat().st_size
@@ -475,7 +476,7 @@ def test_kill_during_export_leaves_nothing_after_the_next_export(tmp_path):
     assert not out.exists()
     assert [n for n in os.listdir(tmp_path) if n.endswith(".part")]     # what kill -9 leaves …
     small = broadcast_pb(tmp_path / "s.pb", shape=(4,))
-    code = subprocess.run([sys.executable, str(ROOT / "main.py"), "export", str(small), "-o",
+    code = subprocess.run([*PBSCOPE, "export", str(small), "-o",
                            str(tmp_path / "s.npz")], capture_output=True).returncode
     assert code == 0
     assert sorted(os.listdir(tmp_path)) == ["m.pb", "s.npz", "s.pb"]     # … the next export removes
@@ -492,8 +493,8 @@ def test_hostile_inputs_are_never_modified(tmp_path, capsys):
 
 
 def test_pbscope_error_is_one_line_for_a_refused_memory_request(tmp_path, monkeypatch):
-    from core import export as export_mod
-    from core.formats import open_model
+    from pbscope.core import export as export_mod
+    from pbscope.core.formats import open_model
     g = open_model(broadcast_pb(tmp_path / "m.pb", shape=(4,)))
 
     def no_memory(*a, **k):

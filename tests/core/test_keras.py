@@ -18,13 +18,14 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
+from tests.procs import PRELUDE
 import pytest
 
-from core import cli
-from core.errors import PbscopeError
-from core.export import export_weights
-from core.formats import open_model
-from core.formats.keras_h5 import H5Source
+from pbscope.core import cli
+from pbscope.core.errors import PbscopeError
+from pbscope.core.export import export_weights
+from pbscope.core.formats import open_model
+from pbscope.core.formats.keras_h5 import H5Source
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -196,7 +197,7 @@ def test_cli_diff_h5_against_keras_and_show(kmodels, capsys):
                                             ("keras", "target_h5")])
 def test_restore_as_source_matches_every_variable(kmodels, tmp_path, source, target):
     import keras
-    from core.restore import apply_restore, plan_restore
+    from pbscope.core.restore import apply_restore, plan_restore
     plan = plan_restore(open_model(kmodels[source]), str(kmodels[target]))
     assert plan.counts["matched"] == 14 and plan.unused == [] and plan.strict_ok
     out = tmp_path / "restored.keras"
@@ -209,7 +210,7 @@ def test_restore_as_source_matches_every_variable(kmodels, tmp_path, source, tar
 
 
 def test_opening_never_imports_tensorflow_or_keras(kmodels):
-    code = ("import sys; from core.formats import open_model; "
+    code = (PRELUDE + "import sys; from pbscope.core.formats import open_model; "
             "[open_model(p).weights[0].array() for p in sys.argv[1:]]")
     r = subprocess.run([sys.executable, "-X", "importtime", "-c", code,
                         *(str(kmodels[f]) for f in FORMATS)], capture_output=True, text=True, cwd=ROOT)
@@ -222,7 +223,7 @@ def test_opening_never_imports_tensorflow_or_keras(kmodels):
 def test_a_model_still_open_at_exit_exits_cleanly(kmodels):
     """h5py reads a .keras member through a Python file object; one still open when the
     interpreter ends must be closed before it, or HDF5's exit handler crashes (code 139)."""
-    code = ("import ctypes, sys; from core.formats import open_model; "
+    code = (PRELUDE + "import ctypes, sys; from pbscope.core.formats import open_model; "
             "kept = [open_model(p) for p in sys.argv[1:]]; [g.weights[0].array() for g in kept]; "
             "ctypes.pythonapi.Py_IncRef(ctypes.py_object(kept))")   # never freed, as a Qt-held graph
     r = subprocess.run([sys.executable, "-c", code, *(str(kmodels[f]) for f in FORMATS),

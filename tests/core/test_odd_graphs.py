@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 from google.protobuf import text_format
 
-from core import cli, proto
-from core.formats import open_model
+from pbscope.core import cli, proto
+from pbscope.core.formats import open_model
 from tests.core.graphs import const, op
 from tests.core.reference import describe_tree
 

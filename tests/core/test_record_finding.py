@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core import proto
-from core.errors import PbscopeError
-from core.formats import graphdef, open_model
+from pbscope.core import proto
+from pbscope.core.errors import PbscopeError
+from pbscope.core.formats import graphdef, open_model
 from tests.core.graphs import const, op
 
 N_LAYERS = 1200     # 1 + 4·1200 + 1 nodes: past PROBE
@@ -98,8 +98,8 @@ def test_damage_past_the_probe_gives_the_walks_line(tmp_path, monkeypatch, damag
 @pytest.mark.parametrize("at", ["parsing", "reading names", "linking inputs", "locating constants"])
 def test_cancel_between_the_column_steps(tmp_path, at):
     """Cancel asked during any step of a big graph's open stops it at the next step."""
-    from core.errors import Cancelled
-    from core.progress import Progress
+    from pbscope.core.errors import Cancelled
+    from pbscope.core.progress import Progress
     path = tmp_path / "g.pb"
     path.write_bytes(_graph())
     seen = []

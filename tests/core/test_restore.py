@@ -15,14 +15,15 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from tests.procs import PBSCOPE
 import pytest
 
-from core import cli
-from core.errors import Cancelled, PbscopeError
-from core.export import export_weights
-from core.formats import open_model
-from core.progress import Progress
-from core.restore import apply_restore, map_name, normalise, plan_restore
+from pbscope.core import cli
+from pbscope.core.errors import Cancelled, PbscopeError
+from pbscope.core.export import export_weights
+from pbscope.core.formats import open_model
+from pbscope.core.progress import Progress
+from pbscope.core.restore import apply_restore, map_name, normalise, plan_restore
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "resources" / "demo_mobilenet_v1.pb"
@@ -82,7 +83,7 @@ def no_leftovers(folder: Path, name: str) -> None:
 def test_names_are_normalised_and_mapped():
     assert normalise("a/b:0") == "a/b" and normalise("a/b/read") == "a/b"
     assert normalise("dense/kernel") == "dense/kernel"
-    from core.restore import _compile_maps
+    from pbscope.core.restore import _compile_maps
     rules = _compile_maps([("net", "MobileNetV1")])
     assert map_name("net/Conv2d_0/weights", rules) == "MobileNetV1/Conv2d_0/weights"
     assert map_name("network/x", rules) == "network/x"            # a scope, not a string prefix
@@ -552,7 +553,7 @@ def test_importing_core_restore_does_not_import_tensorflow():
 def test_cli_error_is_one_line_in_a_fresh_process(tmp_path):
     """TensorFlow's start-up notices (fd 2) stay out of the user's one line."""
     env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
-    r = subprocess.run([sys.executable, str(ROOT / "main.py"), "restore", str(DEMO), "--into", builder("raises"),
+    r = subprocess.run([*PBSCOPE, "restore", str(DEMO), "--into", builder("raises"),
                         "-o", str(tmp_path / "out")], cwd=ROOT, capture_output=True, text=True, env=env)
     assert r.returncode == 1
     assert r.stderr.strip().splitlines() == [

@@ -8,12 +8,13 @@ import sys
 
 import ml_dtypes
 import numpy as np
+from tests.procs import PBSCOPE
 import pytest
 
-from core import cli
-from core.errors import PbscopeError
-from core.formats import open_model
-from core.safeload import load_pickle
+from pbscope.core import cli
+from pbscope.core.errors import PbscopeError
+from pbscope.core.formats import open_model
+from pbscope.core.safeload import load_pickle
 
 
 class _Marker:
@@ -61,7 +62,7 @@ def test_hostile_pickles_are_refused_and_nothing_runs(make, global_name, protoco
 def test_a_class_instance_is_refused(tmp_path):
     p = tmp_path / "obj.pkl"
     p.write_bytes(pickle.dumps({"w": PbscopeError("x", "y")}))
-    with pytest.raises(PbscopeError, match="core.errors.PbscopeError"):
+    with pytest.raises(PbscopeError, match="pbscope.core.errors.PbscopeError"):
         load_pickle(p)
 
 
@@ -69,7 +70,7 @@ def test_in_a_fresh_process_no_code_runs(tmp_path):
     marker = tmp_path / "MARKER"
     p = tmp_path / "evil.pkl"
     p.write_bytes(pickle.dumps({"w": _System(f"touch {marker}")}))
-    r = subprocess.run([sys.executable, "main.py", "show", str(p), "w"], capture_output=True, text=True,
+    r = subprocess.run([*PBSCOPE, "show", str(p), "w"], capture_output=True, text=True,
                        cwd=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
     assert r.returncode == 1 and "refusing to load" in r.stderr
     assert not marker.exists()

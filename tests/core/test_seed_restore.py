@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.export import export_weights
-from core.formats import open_model
+from pbscope.core.export import export_weights
+from pbscope.core.formats import open_model
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "resources" / "demo_mobilenet_v1.pb"

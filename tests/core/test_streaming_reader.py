@@ -6,9 +6,9 @@ import mmap
 import numpy as np
 import pytest
 
-from core.errors import Cancelled
-from core.formats import graphdef, open_model
-from core.progress import Progress
+from pbscope.core.errors import Cancelled
+from pbscope.core.formats import graphdef, open_model
+from pbscope.core.progress import Progress
 
 from .graphs import tf1_mlp
 

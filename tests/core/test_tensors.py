@@ -2,8 +2,8 @@ import ml_dtypes
 import numpy as np
 import pytest
 
-from core import proto
-from core.tensors import TensorError, decode, dtype_of
+from pbscope.core import proto
+from pbscope.core.tensors import TensorError, decode, dtype_of
 
 
 def tensor(dtype: int, shape, **fields):

@@ -11,13 +11,14 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from tests.procs import PBSCOPE
 import pytest
 
-from core import cli
-from core.diff import diff
-from core.errors import PbscopeError
-from core.export import export_weights
-from core.formats import detect, open_model, tfjs
+from pbscope.core import cli
+from pbscope.core.diff import diff
+from pbscope.core.errors import PbscopeError
+from pbscope.core.export import export_weights
+from pbscope.core.formats import detect, open_model, tfjs
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -105,7 +106,7 @@ def keras_model(tmp_path_factory):
     TF.js layers model in 1 KB shards, with uint8, uint16 and float16 weights; also saved
     as .keras for restore."""
     pytest.importorskip("tensorflow")
-    from core.tfimport import import_tensorflow
+    from pbscope.core.tfimport import import_tensorflow
     import_tensorflow("making Keras models")
     import keras
     keras.utils.set_random_seed(1)
@@ -134,7 +135,7 @@ def graph_model(tmp_path_factory):
     """A frozen TF2 GraphDef written as a TF.js graph model: Const values moved to shards
     (one of them uint8), the nodes keeping dtype and shape only."""
     pytest.importorskip("tensorflow")
-    from core.tfimport import import_tensorflow
+    from pbscope.core.tfimport import import_tensorflow
     tf = import_tensorflow("making a graph model")
     from google.protobuf import json_format
     from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
@@ -372,7 +373,7 @@ def test_export_stored_and_dequantize_together_is_a_usage_error(keras_model, tmp
 def test_restore_into_keras_from_tfjs(keras_model, tmp_path):
     import keras
 
-    from core.restore import apply_restore, plan_restore
+    from pbscope.core.restore import apply_restore, plan_restore
     plan = plan_restore(open_model(keras_model["json"]), str(keras_model["keras"]))
     assert plan.strict_ok and len(plan.by_status("matched")) == len(keras_model["weights"])
     apply_restore(plan, tmp_path / "restored.keras")
@@ -388,7 +389,7 @@ def test_opening_never_imports_tensorflow(small):
     if graph_model.exists():
         runs.append(("show", str(graph_model), "StatefulPartitionedCall/model/conv2d/Conv2D/ReadVariableOp"))
     for argv in runs:
-        r = subprocess.run([sys.executable, "-X", "importtime", str(ROOT / "main.py"), *argv],
+        r = subprocess.run([PBSCOPE[0], "-X", "importtime", *PBSCOPE[1:], *argv],
                            capture_output=True, text=True)
         assert r.returncode == 0, r.stderr
         imported = {line.split("|")[-1].strip() for line in r.stderr.splitlines() if "|" in line}

@@ -12,15 +12,16 @@ import tracemalloc
 from pathlib import Path
 
 import numpy as np
+from tests.procs import PBSCOPE, PRELUDE
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core import cli
-from core.errors import PbscopeError
-from core.formats import detect, open_model
-from core.formats.tflite import clean_name
-from core.formats.tflite_schema import Model
+from pbscope.core import cli
+from pbscope.core.errors import PbscopeError
+from pbscope.core.formats import detect, open_model
+from pbscope.core.formats.tflite import clean_name
+from pbscope.core.formats.tflite_schema import Model
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -31,7 +32,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
 
 def _make(folder: Path) -> dict[str, Path]:
-    from core.tfimport import import_tensorflow
+    from pbscope.core.tfimport import import_tensorflow
     tf = import_tensorflow("making the TFLite test models")
     keras = tf.keras
     keras.utils.set_random_seed(0)
@@ -81,7 +82,7 @@ def tflite_models(tmp_path_factory):
     Interpreter: {tensor name: (index, values or None, quantization parameters)}."""
     pytest.importorskip("tensorflow")
     paths = _make(tmp_path_factory.mktemp("tflite"))
-    from core.tfimport import import_tensorflow
+    from pbscope.core.tfimport import import_tensorflow
     tf = import_tensorflow("making the TFLite test models")
     truth = {}
     for kind in KINDS:
@@ -256,7 +257,7 @@ def _load(path: Path, fmt: str) -> dict:
 
 
 def test_opening_does_not_import_tensorflow(tflite_models):
-    code = ("import sys; from core.formats import open_model; g = open_model(sys.argv[1]); "
+    code = (PRELUDE + "import sys; from pbscope.core.formats import open_model; g = open_model(sys.argv[1]); "
             "[w.array(True) for w in g.weights]; g.root; [op.attrs for op in g.ops]; "
             "bad = [m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras', 'tflite')]; "
             "print(bad); sys.exit(1 if bad else 0)")
@@ -267,7 +268,7 @@ def test_opening_does_not_import_tensorflow(tflite_models):
 
 def test_schema_is_tensorflows_own():
     pytest.importorskip("tensorflow")
-    from core.formats.tflite_schema.regenerate import OUT, build
+    from pbscope.core.formats.tflite_schema.regenerate import OUT, build
     assert build() == OUT.read_text(), "run: python -m core.formats.tflite_schema.regenerate"
 
 
@@ -371,7 +372,7 @@ def test_huge_vector_and_bad_tensor_index(tflite_models, tmp_path):
 def test_cli_prints_one_line(tflite_models, tmp_path):
     p = tmp_path / "cut.tflite"
     p.write_bytes(tflite_models[0]["float"].read_bytes()[:100])
-    r = subprocess.run([sys.executable, "main.py", "info", str(p)], cwd=ROOT, capture_output=True, text=True)
+    r = subprocess.run([*PBSCOPE, "info", str(p)], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 1
     assert r.stderr.count("\n") == 1 and r.stderr.startswith(f"pbscope: error: {p}: ")
 

@@ -20,13 +20,14 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from tests.procs import PRELUDE
 import pytest
 
-from core import cli
-from core.errors import Cancelled, PbscopeError
-from core.formats import open_model
-from core.progress import Progress
-from core.unfreeze import UnfreezeReport, unfreeze
+from pbscope.core import cli
+from pbscope.core.errors import Cancelled, PbscopeError
+from pbscope.core.formats import open_model
+from pbscope.core.progress import Progress
+from pbscope.core.unfreeze import UnfreezeReport, unfreeze
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "resources" / "demo_mobilenet_v1.pb"
@@ -245,7 +246,7 @@ def unfreeze_and_check(tf, pb, tmp_path, **kw):
 # ==============================================================================
 
 def test_import_does_not_import_tensorflow():
-    code = ("import sys; import core.unfreeze; "
+    code = (PRELUDE + "import sys; import pbscope.core.unfreeze; "
             "bad = [m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras')]; "
             "sys.exit(1 if bad else 0)")
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
@@ -510,7 +511,7 @@ def test_missing_parent_folder(tf_models, tmp_path):
 # ==============================================================================
 
 def _write_graph(path: Path, build) -> Path:
-    from core import proto
+    from pbscope.core import proto
     from tests.core.graphs import const, op
     gd = proto.GraphDef()
     gd.versions.producer = 1000

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core import proto
-from core.proto import vecwire
-from core.proto.wire import VARINT, WireError, iter_fields, read_varint
+from pbscope.core import proto
+from pbscope.core.proto import vecwire
+from pbscope.core.proto.wire import VARINT, WireError, iter_fields, read_varint
 
 
 def _nodes(names_inputs):

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from core import proto
-from core.model import Graph, Op
-from core.weights import discover
+from pbscope.core import proto
+from pbscope.core.model import Graph, Op
+from pbscope.core.weights import discover
 
 from .graphs import const, op
 

@@ -27,7 +27,7 @@ def _private_settings(tmp_path_factory):
 
 @pytest.fixture
 def app(qapp):
-    from gui.app import setup_application
+    from pbscope.gui.app import setup_application
     setup_application(qapp)
     QSettings().clear()
     return qapp
@@ -42,7 +42,7 @@ def demo_path() -> str:
 @pytest.fixture
 def window(app, qtbot, tmp_path):
     """A shown MainWindow exporting into tmp; closed afterwards with no worker left running."""
-    from gui.main_window import MainWindow
+    from pbscope.gui.main_window import MainWindow
     QSettings().setValue("export/lastFolder", str(tmp_path))
     win = MainWindow()
     win.show()

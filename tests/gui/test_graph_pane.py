@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtSvg import QSvgRenderer
 
-from core.formats import open_model
+from pbscope.core.formats import open_model
 
 TIMEOUT = 15_000
 
@@ -172,7 +172,7 @@ def test_screenshot_of_the_graph(demo, qtbot, tmp_path):
 def test_hostile_graphs_draw_or_say_one_line(window, qtbot, tmp_path):
     """100,000 ops in one flat scope are grouped; an empty graph says so; a dangling input
     is a stub. The window stays responsive: layouts run in a worker."""
-    from core import proto
+    from pbscope.core import proto
     from tests.core.graphs import op
     flat = proto.GraphDef()
     op(flat, "x", "Placeholder")
@@ -222,7 +222,7 @@ def test_keras_tflite_tfjs_open_in_the_window_and_draw(window, qtbot, rel):
 
 
 def test_left_and_right_move_between_boxes_of_a_layer(window, qtbot, tmp_path):
-    from core import proto
+    from pbscope.core import proto
     from tests.core.graphs import op
     gd = proto.GraphDef()
     op(gd, "x", "Placeholder")

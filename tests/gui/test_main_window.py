@@ -7,13 +7,14 @@ import subprocess
 import sys
 
 import numpy as np
+from tests.procs import PRELUDE
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QImage
 from PySide6.QtWidgets import QFileDialog
 
-from core.errors import PbscopeError
-from core.formats import open_model
+from pbscope.core.errors import PbscopeError
+from pbscope.core.formats import open_model
 
 from .conftest import ROOT
 
@@ -102,7 +103,7 @@ def test_bad_file_keeps_the_open_model(demo, qtbot, tmp_path):
 def test_cancel_open(window, qtbot, monkeypatch, demo_path):
     import time
 
-    import gui.main_window as mw
+    import pbscope.gui.main_window as mw
 
     def slow_open(path, progress):
         while True:
@@ -200,7 +201,7 @@ def test_bad_regex_keeps_last_filter(demo):
 
 
 def test_highlight_spans():
-    from gui.op_tree import FilterQuery, compile_query, highlight_spans
+    from pbscope.gui.op_tree import FilterQuery, compile_query, highlight_spans
     p = compile_query(FilterQuery("conv2d_1"))
     assert highlight_spans(p, "M/Conv2d_1_depthwise", "Conv2d_1_depthwise") == [(0, 8)]
     assert highlight_spans(p, "M/Conv2d_1_depthwise/weights", "weights") == []
@@ -429,7 +430,7 @@ def test_dark_theme(demo, qtbot):
 # -- process level -----------------------------------------------------------------------------------
 
 def test_main_paints_demo_without_tensorflow(demo_path, tmp_path):
-    code = ("import sys; from gui.app import main; rc = main(sys.argv[1]); "
+    code = (PRELUDE + "import sys; from pbscope.gui.app import main; rc = main(sys.argv[1]); "
             "bad = [m for m in sys.modules if m.split('.')[0] == 'tensorflow']; "
             "print('TF', bad); sys.exit(rc)")
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PBSCOPE_BENCH_FIRST_PAINT="1",

@@ -12,10 +12,10 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QFileDialog
 
-from core import proto
-from core.export import export_weights
-from core.formats import open_model
-from gui.details import MODEL, model_name
+from pbscope.core import proto
+from pbscope.core.export import export_weights
+from pbscope.core.formats import open_model
+from pbscope.gui.details import MODEL, model_name
 
 from .conftest import CORPUS
 

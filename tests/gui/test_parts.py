@@ -6,11 +6,11 @@ import time
 import numpy as np
 import pytest
 
-from core import proto
-from core.formats import open_model
-from core.stats import numeric_view, summarize
-from gui.op_tree import FilterIndex, FilterQuery
-from gui.preview import (
+from pbscope.core import proto
+from pbscope.core.formats import open_model
+from pbscope.core.stats import numeric_view, summarize
+from pbscope.gui.op_tree import FilterIndex, FilterQuery
+from pbscope.gui.preview import (
     ValueTableModel,
     filter_mosaic,
     heat_axes,
@@ -18,7 +18,7 @@ from gui.preview import (
     slice_2d,
     stats_text,
 )
-from gui.selection import CHECKED, PARTIAL, UNCHECKED, Selection
+from pbscope.gui.selection import CHECKED, PARTIAL, UNCHECKED, Selection
 
 
 def _graph(tmp_path, frozen=True):
@@ -242,9 +242,9 @@ def test_filter_index_covers_function_ops(tmp_path):
 
 
 def test_sub_progress_scales_and_cancels():
-    from core.errors import Cancelled
-    from core.progress import Progress
-    from gui.workers import SubProgress
+    from pbscope.core.errors import Cancelled
+    from pbscope.core.progress import Progress
+    from pbscope.gui.workers import SubProgress
     seen = []
     parent = Progress(lambda f, t: seen.append((round(f, 3), t)))
     sub = SubProgress(parent, 0.25, 0.75)
@@ -260,7 +260,7 @@ def test_sub_progress_scales_and_cancels():
 def test_tf_jobs_run_on_one_lasting_python_thread(qtbot):
     import threading
 
-    from gui.workers import Jobs, Worker
+    from pbscope.gui.workers import Jobs, Worker
     jobs = Jobs()
     names = []
     for _ in range(2):
@@ -275,8 +275,8 @@ def test_tf_jobs_run_on_one_lasting_python_thread(qtbot):
 def test_status_tints_keep_text_readable(qapp):
     from PySide6.QtGui import QPalette
 
-    from gui.app import dark_palette
-    from gui.widgets import HUES, tint
+    from pbscope.gui.app import dark_palette
+    from pbscope.gui.widgets import HUES, tint
     light = qapp.style().standardPalette()
     for pal in (light, dark_palette()):
         text = pal.color(QPalette.Text).lightness()

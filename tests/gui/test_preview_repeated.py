@@ -7,11 +7,11 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from core import proto
-from core.formats import open_model
-from core.tensors import Repeated
-from gui.preview import PreviewPanel, compute_preview
-from gui.workers import Jobs
+from pbscope.core import proto
+from pbscope.core.formats import open_model
+from pbscope.core.tensors import Repeated
+from pbscope.gui.preview import PreviewPanel, compute_preview
+from pbscope.gui.workers import Jobs
 
 SHAPE = (512, 1024, 1024)
 STORED = (-1.5, 4.0, 0.5)
@@ -67,7 +67,7 @@ def test_panel_shows_stats_slices_and_values(weight, qtbot, qapp):
 
 
 def test_a_bias_with_unit_axes_has_a_heat_map():
-    from gui.preview import display_image, heat_axes
+    from pbscope.gui.preview import display_image, heat_axes
     a = np.arange(5, dtype=np.float32).reshape(5, 1, 1)       # failed to reshape before
     assert heat_axes(a.shape) == [0, 2]
     img, levels, _ = display_image(a)

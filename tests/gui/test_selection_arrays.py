@@ -2,8 +2,8 @@
 answers as ticking weight by weight."""
 from __future__ import annotations
 
-from core.formats import open_model
-from gui.selection import CHECKED, PARTIAL, UNCHECKED, Selection, _ArrayPool
+from pbscope.core.formats import open_model
+from pbscope.gui.selection import CHECKED, PARTIAL, UNCHECKED, Selection, _ArrayPool
 
 
 def test_scope_ticks_are_array_operations_with_the_same_answers(demo_path):

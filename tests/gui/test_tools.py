@@ -13,14 +13,14 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-import core.restore
-import core.unfreeze
-from core.errors import PbscopeError
-from core.formats import open_model
-from core.restore import PlanRow, RestorePlan, RestoreResult
-from core.unfreeze import UnfreezeReport
-from gui import diff_view, restore_dialog
-from gui.restore_dialog import STATUS, USE
+import pbscope.core.restore
+import pbscope.core.unfreeze
+from pbscope.core.errors import PbscopeError
+from pbscope.core.formats import open_model
+from pbscope.core.restore import PlanRow, RestorePlan, RestoreResult
+from pbscope.core.unfreeze import UnfreezeReport
+from pbscope.gui import diff_view, restore_dialog
+from pbscope.gui.restore_dialog import STATUS, USE
 
 from .conftest import ROOT
 
@@ -150,8 +150,8 @@ def fakes(monkeypatch):
         written = sum(1 for r in plan.rows if r.status == "matched" and r.target not in skip)
         return RestoreResult(out=out, written=written, seconds=0.01, kind=plan.kind,
                              kept=len(plan.rows) - written, checkpoint=os.path.join(out, "model.ckpt"))
-    monkeypatch.setattr(core.restore, "plan_restore", plan_restore)
-    monkeypatch.setattr(core.restore, "apply_restore", apply_restore)
+    monkeypatch.setattr(pbscope.core.restore, "plan_restore", plan_restore)
+    monkeypatch.setattr(pbscope.core.restore, "apply_restore", apply_restore)
     return calls
 
 
@@ -258,7 +258,7 @@ def test_restore_errors_are_one_line(demo, qtbot, tmp_path, monkeypatch):
 
     def boom(*a, **k):
         raise PbscopeError("x.keras", "cannot load it")
-    monkeypatch.setattr(core.restore, "plan_restore", boom)
+    monkeypatch.setattr(pbscope.core.restore, "plan_restore", boom)
     d.set_target(str(tmp_path))
     with qtbot.waitSignal(demo.error_shown, timeout=10_000) as sig:
         d.plan_button.click()
@@ -300,7 +300,7 @@ def test_unfreeze_with_fake(demo, qtbot, tmp_path, monkeypatch):
         return UnfreezeReport(outdir=outdir, checkpoint=os.path.join(outdir, "model.ckpt"),
                               variables=[w.name for w in weights], trainable=len(weights), non_trainable=0,
                               seconds=0.01)
-    monkeypatch.setattr(core.unfreeze, "unfreeze", fake)
+    monkeypatch.setattr(pbscope.core.unfreeze, "unfreeze", fake)
     demo.tick_none()
     chosen = demo.graph.root.find("MobileNetV1/Conv2d_0").weights()
     demo.selection.set_ticked(chosen)
