@@ -4,7 +4,7 @@ import os
 import sys
 
 COMMANDS = {"info", "ls", "show", "export", "diff", "graph", "restore", "unfreeze", "-h", "--help",
-            "--version"}
+            "--version", "-v", "-vv", "-vvv", "--verbose"}
 
 
 def use_clone() -> None:
@@ -35,9 +35,13 @@ def _png_rasterizer():
 
 
 def main(argv: list[str]) -> int:
+    if argv == ["--version"]:
+        from pbscope.core.about import pbscope_version
+        print(f"pbscope {pbscope_version()}")
+        return 0
     if argv and argv[0] in COMMANDS:
         from pbscope.core import cli
-        if argv[0] == "graph":      # PNG pictures are drawn with Qt, which core never imports
+        if "graph" in argv:         # PNG pictures are drawn with Qt, which core never imports
             cli.RASTERIZER = _png_rasterizer
         return cli.main(argv)
     if len(argv) > 1:

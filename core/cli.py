@@ -1,19 +1,25 @@
 """The command line: ``python main.py info|ls|show|export …``. Thin: parse, call core, print.
 
 Exit codes: 0 success; 1 bad input, with one line ``pbscope: error: <path>: <cause>``
-on stderr; 2 bad usage (argparse).
+on stderr; 2 bad usage (argparse). ``-v`` adds pbscope's log records on stderr (``-vv``:
+debug ones too); without it, stderr holds that one line at most.
 """
 from __future__ import annotations
 
 import argparse
 import fnmatch
 import json
+import logging
 import re
 import sys
+import time
 
 from .errors import PbscopeError
+from .export import KEY_ALIASES, KEY_STYLES
 from .limits import bytes_text
 from .model import Graph, Weight
+
+log = logging.getLogger(__name__)
 
 PROG = "pbscope"
 
@@ -30,48 +36,15 @@ def _open(path: str) -> Graph:
 
 # -- info -----------------------------------------------------------------------
 
-def _placeholder_desc(op) -> str:
-    a = op.attrs
-    shape = a.get("shape")
-    dims = "?" if shape is None else "[" + ",".join("?" if d < 0 else str(d) for d in shape) + "]"
-    return f"{op.name} ({a.get('dtype', '?')} {dims})"
-
-
 def cmd_info(args) -> int:
-    g = _open(args.path)
-    info = {
-        "path": g.path, "format": g.format, "ops": len(g.ops), "weights": len(g.weights),
-        "params": g.params, "bytes": g.nbytes, "op_types": g.op_types(),
-        "inputs": [op.name for op in g.inputs], "outputs": [op.name for op in g.outputs],
-        "function_ops": len(g.function_ops), "extra_weights": len(g.extra_weights),
-        "tags": g.tags, "signatures": g.signatures, "notes": g.notes,
-    }
+    from .summary import Summary
+    summary = Summary.of(_open(args.path))       # the window's model page reads the same
     if args.json:
-        _print_json(info)
+        _print_json(summary.as_dict())
         return 0
-    types = ", ".join(f"{t} {n}" for t, n in info["op_types"].items())
-    print(f"model    {g.path}")
-    print(f"format   {g.format}")
-    print(f"ops      {len(g.ops):,} ({len(info['op_types'])} types)")
-    print(f"weights  {len(g.weights):,}  ({g.params:,} parameters, {human_bytes(g.nbytes)})")
-    print(f"inputs   {', '.join(_placeholder_desc(op) for op in g.inputs) or '(none)'}")
-    print(f"outputs  {_clip(', '.join(info['outputs']) or '(none)')}")
-    print(f"op types {types}")
-    if g.tags:
-        print(f"tags     {', '.join(g.tags)}")
-    for name, sig in g.signatures.items():
-        print(f"signature {name}" + (f"  ({sig['method']})" if sig["method"] else ""))
-        for side in ("inputs", "outputs"):
-            for k, t in sig[side].items():
-                shape = "?" if t["shape"] is None else "[" + ",".join("?" if d < 0 else str(d) for d in t["shape"]) + "]"
-                print(f"  {side[:-1]:<6} {k}: {t['dtype']} {shape}  ({t['name']})")
-    for note in g.notes:
-        print(f"note     {note}")
+    for line in summary.lines():
+        print(line)
     return 0
-
-
-def _clip(s: str, n: int = 400) -> str:
-    return s if len(s) <= n else s[: n - 1] + "…"
 
 
 # -- ls -------------------------------------------------------------------------
@@ -82,30 +55,29 @@ def _weight_fields(w: Weight) -> dict:
 
 
 def cmd_ls(args) -> int:
+    """The ops the window's filter matches (its rules: core.filter), with their weights."""
+    from .filter import FilterIndex, match_rows
     g = _open(args.path)
-    rx = None
-    if args.regex:
-        try:
-            rx = re.compile(args.regex)
-        except re.error as e:
-            raise PbscopeError(None, f"--regex {args.regex!r}: {e}") from None
+    t0 = time.perf_counter()
+    index = FilterIndex(g)
+    try:
+        rows_of = match_rows(index, text=args.filter or "", regex=args.regex or "", glob=args.glob or "",
+                             op_type=args.op or "", weights_only=args.weights)
+    except re.error as e:
+        flag, pattern = ("--regex", args.regex) if args.regex and _bad_regex(args.regex) else ("--glob", args.glob)
+        raise PbscopeError(None, f"{flag} {pattern!r}: {e}") from None
+    log.debug("ls: %d of %d ops match in %.3f s", len(rows_of), index.total, time.perf_counter() - t0)
     if args.all_consts:
         by_op = {c.name: c for c in g.constants}
-        ops = [g.op(n) for n in by_op] if args.weights is False else [g.op(n) for n in by_op]
+        names = index.names
+        rows_of = [i for i in rows_of.tolist() if names[i] in by_op]
     else:
         by_op = {w.name: w for w in g.weights + g.extra_weights}
-        ops = [op for op in g.all_ops if not args.weights or op.name in by_op]
+    all_ops = g.all_ops
+    ops = [all_ops[int(i)] for i in rows_of]     # Op objects for the listed rows only
     kept_apart = {w.name for w in g.extra_weights}
-    needle = args.filter.lower() if args.filter else None
-    op_type = args.op.lower() if args.op else None
     rows = []
     for op in ops:
-        if needle and needle not in op.name.lower():
-            continue
-        if rx and not rx.search(op.name):
-            continue
-        if op_type and op.type.lower() != op_type:
-            continue
         row = {"name": op.name, "op": op.type}
         w = by_op.get(op.name)
         if w is not None:
@@ -129,6 +101,14 @@ def cmd_ls(args) -> int:
     return 0
 
 
+def _bad_regex(pattern: str) -> bool:
+    try:
+        re.compile(pattern)
+    except re.error:
+        return True
+    return False
+
+
 # -- show -----------------------------------------------------------------------
 
 def _resolve(g: Graph, name: str) -> Weight | None:
@@ -139,8 +119,12 @@ def _resolve(g: Graph, name: str) -> Weight | None:
 
 
 def cmd_show(args) -> int:
+    """A weight's shape, statistics and first values: the figures and the histogram bins of
+    the window's preview (core.preview), as text or JSON."""
     import numpy as np
-    from .stats import first_values, tensor_stats
+
+    from .preview import histogram, stats_text
+    from .stats import first_values, number, summarize
     g = _open(args.path)
     w = _resolve(g, args.name)
     if w is None:
@@ -148,21 +132,31 @@ def cmd_show(args) -> int:
         if op is None:
             raise PbscopeError(g.path, f"no op, weight or key named {args.name!r}")
         return _show_op(op, args.json)
+    t0 = time.perf_counter()
     try:
         a = w.array()
     except PbscopeError as e:
         raise PbscopeError(g.path, e.cause) from None
-    st = tensor_stats(a)
+    st = summarize(a)
+    text = stats_text(st)
+    hist, hist_note = histogram(st.finite, st.min, st.max, counts=st.counts) if args.hist and st.finite is not None \
+        else (None, "")
+    log.debug("show %s: decoded and summed up in %.3f s", w.name, time.perf_counter() - t0)
     out = {"name": w.name, "key": w.key, "shape": list(a.shape), "dtype": w.dtype_name,
-           "min": st["min"], "max": st["max"], "mean": st["mean"], "std": st["std"],
-           "zeros": st["zeros"], "nan": st["nan"], "inf": st["inf"],
+           "min": st.min, "max": st.max, "mean": st.mean, "std": st.std,
+           "zeros": st.zeros, "nan": st.nan, "inf": st.inf,
            "values": first_values(a, args.values)}
+    if st.note:
+        out["note"] = st.note
     if w.dtype is not None and w.dtype.quantized:
         out["quantized"] = True
     q = w.quant
     if q is not None:
         out["quantization"] = {"scale": np.asarray(q.scale).tolist(), "axis": q.axis, "note": q.note,
                                "zero_point": np.asarray(q.zero_point).tolist()}
+    if args.hist:
+        out["histogram"] = None if hist is None else {"counts": hist[0].tolist(), "edges": hist[1].tolist(),
+                                                      "of": hist_note}
     if args.json:
         _print_json(out)
         return 0
@@ -170,17 +164,35 @@ def cmd_show(args) -> int:
     print(f"key     {w.key}")
     print(f"op      {w.op.type if w.op else '-'}{'  (' + w.role + ')' if w.role else ''}")
     q = "  (quantized)" if out.get("quantized") else ""
-    print(f"shape   {list(a.shape)}   dtype {w.dtype_name}{q}   {a.size:,} values, {human_bytes(a.nbytes)}")
+    print(f"shape   {list(a.shape)}   dtype {w.dtype_name}{q}   {text['elements']} values, {human_bytes(a.nbytes)}")
     if w.quant is not None:
         print(f"quant   {w.quant.summary()}")
-    if st["min"] is not None:
-        print(f"min     {_num(st['min'])}   max {_num(st['max'])}")
-        print(f"mean    {_num(st['mean'])}   std {_num(st['std'])}")
-    pct = 100.0 * st["zeros"] / a.size if a.size else 0.0
-    print(f"zeros   {st['zeros']:,} ({pct:.1f}%)   nan {st['nan']:,}   inf {st['inf']:,}")
-    shown = ", ".join(_num(v) for v in out["values"])
+    if st.note:
+        print(f"note    {st.note}")
+    if "min" in text:       # the preview's figures, as it shows them
+        print(f"min     {text['min']}   max {text['max']}")
+        print(f"mean    {text['mean']}   std {text['std']}")
+        print(f"zeros   {st.zeros:,} ({text['zeros']})   nan {text['NaN']}   inf {text['Inf']}")
+    else:
+        print(f"zeros   {st.zeros:,}")
+    shown = ", ".join(_value(v) for v in out["values"])
     print(f"values  [{shown}{', …' if a.size > args.values else ''}]")
+    if args.hist:
+        if hist is None:
+            print("histogram  no numeric values")
+        else:
+            counts, edges = hist
+            print(f"histogram  {len(counts)} bins over {hist_note}")
+            lo_w = max(len(number(e)) for e in edges)
+            for c, lo, hi in zip(counts.tolist(), edges[:-1].tolist(), edges[1:].tolist()):
+                print(f"  {number(lo):>{lo_w}} .. {number(hi):<{lo_w}}  {c:,}")
     return 0
+
+
+def _value(v) -> str:
+    """A first value as the preview's value table shows it."""
+    from .preview import cell_text
+    return cell_text(v) if isinstance(v, float) else str(v)
 
 
 def _num(v) -> str:
@@ -221,14 +233,16 @@ def select_weights(weights: list[Weight], select: list[str], exclude: list[str])
 
 
 def cmd_export(args) -> int:
-    from .export import export_weights
+    from .export import default_export_path, export_weights
     g = _open(args.path)
     # optimizer slots and step counters are exported only when --select names them
     pool = g.weights + g.extra_weights if args.select else g.weights
     chosen = select_weights(pool, args.select or [], args.exclude or [])
     if not chosen:
         raise PbscopeError(g.path, "no weights match the --select/--exclude patterns")
-    report = export_weights(chosen, args.output, fmt=args.format, keys=args.keys, model_path=g.path,
+    # without -o: <model>_weights.pkl beside the model, as the window's Export writes
+    out = args.output or default_export_path(g.path, fmt=args.format or "pkl")
+    report = export_weights(chosen, out, fmt=args.format, keys=args.keys, model_path=g.path,
                             dequantize=args.dequantize, stored=args.stored)
     if args.json:
         _print_json(report.as_dict())
@@ -280,8 +294,10 @@ def cmd_restore(args) -> int:
         if not sep:
             raise PbscopeError(None, f"--map {m!r}: expected OLD=NEW")
         maps.append((old, new))
+    t0 = time.perf_counter()
     plan = plan_restore(source, args.into, maps=maps, excludes=args.exclude or [],
                         except_last=args.except_last)
+    log.info("restore: planned %s into %s in %.2f s", source.path, args.into, time.perf_counter() - t0)
     if args.json:
         out = {"plan": plan.as_dict()}
     else:
@@ -289,7 +305,9 @@ def cmd_restore(args) -> int:
     failed = args.strict and not plan.strict_ok
     result = None
     if not args.dry_run and not failed:
+        t0 = time.perf_counter()
         result = apply_restore(plan, args.output, force=args.force)
+        log.info("restore: wrote %s in %.2f s", args.output, time.perf_counter() - t0)
     if args.json:
         if result is not None:
             out["result"] = result.as_dict()
@@ -362,39 +380,57 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog=PROG, description="Inspect TensorFlow frozen graphs and get their weights out. "
                                        "Without a command, `python main.py [PATH]` opens the window.")
+    p.add_argument("-v", "--verbose", action="count", default=0,
+                   help="print what pbscope does on stderr (-vv: in detail)")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    verbose = _Parser(add_help=False)      # -v after the command works too
+    verbose.add_argument("-v", "--verbose", dest="verbose_here", action="count", default=0,
+                         help="print what pbscope does on stderr (-vv: in detail)")
 
-    s = sub.add_parser("info", help="format, op counts, inputs, outputs, weight totals")
+    def command(name: str, **kw) -> argparse.ArgumentParser:
+        return sub.add_parser(name, parents=[verbose], **kw)
+
+    s = command("info", help="format, op counts, inputs, outputs, weight totals")
     s.add_argument("path")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_info)
 
-    s = sub.add_parser("ls", help="list ops (or weights, or constants)")
+    s = command("ls", help="list ops (or weights, or constants)",
+                       description="List the ops the window's filter matches: the same rules, so "
+                                   "the same query lists the same ops. Every option given must match.")
     s.add_argument("path")
     s.add_argument("--filter", metavar="TEXT", help="substring of the op name (case-insensitive)")
-    s.add_argument("--regex", metavar="RE", help="regular expression searched in the op name")
-    s.add_argument("--op", metavar="TYPE", help="only ops of this type (e.g. Conv2D)")
-    s.add_argument("--weights", action="store_true", help="only weights")
+    s.add_argument("--regex", metavar="RE",
+                   help="regular expression searched in the op name (case-insensitive, "
+                        "as in the window; it used to be case-sensitive)")
+    s.add_argument("--glob", metavar="GLOB",
+                   help="glob on name parts, case-insensitive: 'weights', 'Conv2d_1*', '*/BatchNorm/*'")
+    s.add_argument("--op", metavar="TYPE", help="only ops of this type (e.g. Conv2D; any case)")
+    s.add_argument("--weights", action="store_true", help="only ops that hold a weight")
     s.add_argument("--all-consts", action="store_true",
-                   help="every Const, structural ones (shapes, axes, epsilons) too")
+                   help="list Consts only, structural ones (shapes, axes, epsilons) too; the other "
+                        "options narrow them (--weights: the weights among them)")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_ls)
 
-    s = sub.add_parser("show", help="shape, dtype, statistics and first values of a weight")
+    s = command("show", help="shape, dtype, statistics and first values of a weight")
     s.add_argument("path")
     s.add_argument("name", help="op name or export key (e.g. MobileNetV1/Conv2d_0/weights:0)")
     s.add_argument("--values", type=int, default=10, metavar="N", help="how many values to print")
+    s.add_argument("--hist", action="store_true", help="the histogram's bins, as the window's preview draws them")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_show)
 
-    s = sub.add_parser("export", help="write weights to .pkl, .npz, .safetensors or a .npy folder")
+    s = command("export", help="write weights to .pkl, .npz, .safetensors or a .npy folder")
     s.add_argument("path")
-    s.add_argument("-o", "--output", required=True, metavar="OUT")
+    s.add_argument("-o", "--output", metavar="OUT",
+                   help="where to write (default: MODEL_weights.pkl beside the model, the extension "
+                        "per --format, as the window's Export)")
     s.add_argument("--select", action="append", metavar="GLOB", help="weights to export (repeatable)")
     s.add_argument("--exclude", action="append", metavar="GLOB", help="weights to leave out (repeatable)")
     s.add_argument("--format", choices=("pkl", "npz", "safetensors", "npy"))
-    s.add_argument("--keys", choices=("seed", "var"), default="seed",
-                   help="seed: scope/name:0 (as the seed's restore expects); var: scope/name")
+    s.add_argument("--keys", choices=tuple(KEY_STYLES), default="tf1", type=lambda k: KEY_ALIASES.get(k, k),
+                   help="tf1: scope/name:0 (as TF1's restore expects); var: scope/name")
     values = s.add_mutually_exclusive_group()
     values.add_argument("--dequantize", action="store_true",
                         help="quantized weights (TFLite) as float32 real values, not as stored")
@@ -403,13 +439,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_export)
 
-    s = sub.add_parser("diff", help="compare the weights of two models or weights files")
+    s = command("diff", help="compare the weights of two models or weights files")
     s.add_argument("a", metavar="A")
     s.add_argument("b", metavar="B")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_diff)
 
-    s = sub.add_parser("restore", help="restore weights into a model you choose, with a match report first")
+    s = command("restore", help="restore weights into a model you choose, with a match report first")
     s.add_argument("source", help="a weights file (.pkl/.npz/.safetensors/npy folder) or any model pbscope opens")
     s.add_argument("--into", required=True, metavar="TARGET",
                    help="a TF1 checkpoint (prefix or folder with .meta), a builder file.py:function, "
@@ -419,7 +455,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="rename source keys: a scope prefix, or a regex (repeatable)")
     s.add_argument("--exclude", action="append", metavar="SCOPE", help="target scopes to skip (repeatable)")
     s.add_argument("--except-last", action="store_true",
-                   help="skip the target's final layer (the seed's except_last)")
+                   help="skip the target's final layer (a head to train anew)")
     s.add_argument("--strict", action="store_true",
                    help="fail if any trainable target variable is left unmatched")
     s.add_argument("--dry-run", action="store_true", help="print the plan only; write nothing")
@@ -427,7 +463,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_restore)
 
-    s = sub.add_parser("graph", help="a picture of how the ops connect, scopes collapsed (SVG or PNG)")
+    s = command("graph", help="a picture of how the ops connect, scopes collapsed (SVG or PNG)")
     s.add_argument("path")
     s.add_argument("-o", "--output", metavar="OUT", help="OUT.svg or OUT.png")
     s.add_argument("--scope", metavar="SCOPE", help="draw inside this scope (default: the top level)")
@@ -438,7 +474,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true", help="print the laid-out nodes and edges")
     s.set_defaults(func=cmd_graph)
 
-    s = sub.add_parser("unfreeze", help="turn a frozen graph into a trainable TF1 checkpoint")
+    s = command("unfreeze", help="turn a frozen graph into a trainable TF1 checkpoint")
     s.add_argument("path")
     s.add_argument("-o", "--output", required=True, metavar="OUTDIR")
     s.add_argument("--select", action="append", metavar="GLOB", help="weights to make variables (repeatable)")
@@ -450,10 +486,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .logs import configure_cli
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "graph" and not args.output and not args.json:
         parser.error("graph: say where the picture goes (-o OUT.svg|OUT.png), or ask for --json")
+    configure_cli(args.verbose + getattr(args, "verbose_here", 0))
     try:
         return args.func(args)
     except PbscopeError as e:

@@ -1,4 +1,4 @@
-"""Weights out: pickle (the seed's format), npz, safetensors, a folder of .npy.
+"""Weights out: pickle (the load-and-restore recipe's format), npz, safetensors, a folder of .npy.
 
 Every write is atomic: it goes to a temporary file in the target folder, is
 fsynced, then renamed into place. Cancel, a failing disk or a tensor that cannot be
@@ -14,6 +14,7 @@ problems (no space, no permission, a dtype the format lacks) name the destinatio
 from __future__ import annotations
 
 import json
+import logging
 import os
 import pickle
 import time
@@ -31,13 +32,26 @@ from .model import Weight
 from .progress import NO_PROGRESS, Progress
 from .tensors import Repeated, flat_chunks, is_broadcast
 
+log = logging.getLogger(__name__)
+
 FORMATS = {
-    "pkl": "Pickle {key: ndarray} (the seed's format)",
+    "pkl": "Pickle {key: ndarray} (TF1 keys, the load-and-restore recipe's format)",
     "npz": "NumPy .npz archive",
     "safetensors": "safetensors",
     "npy": "Folder of .npy files + index.json",
 }
 EXTENSIONS = {".pkl": "pkl", ".pickle": "pkl", ".npz": "npz", ".safetensors": "safetensors"}
+SUFFIXES = {"pkl": ".pkl", "npz": ".npz", "safetensors": ".safetensors", "npy": ""}   # what each format writes
+KEY_STYLES = {"tf1": "scope/name:0, as TF1's restore expects", "var": "scope/name, the variable's name"}
+KEY_ALIASES = {"seed": "tf1"}      # the old name of "tf1", still accepted
+
+
+def key_style(keys: str, out: str | os.PathLike | None = None) -> str:
+    """"tf1" or "var" (an alias resolved); raises PbscopeError for anything else."""
+    keys = KEY_ALIASES.get(keys, keys)
+    if keys not in KEY_STYLES:
+        raise PbscopeError(out, f"unknown key style {keys!r}; use 'tf1' or 'var'")
+    return keys
 
 
 @dataclass
@@ -67,20 +81,49 @@ def format_for(out: str | os.PathLike, fmt: str | None = None) -> str:
                             f"use .pkl, .npz, .safetensors or a folder (or --format)")
 
 
+def export_stem(model_path: str | os.PathLike) -> tuple[str, str]:
+    """(the folder beside the model, the model's name) for naming what comes out of it.
+
+    A file: its folder and its name without the extension (``.index``, ``.meta``, ``.ckpt``
+    of a checkpoint too; a checkpoint named ``checkpoint``, ``model.ckpt…`` or
+    ``variables…`` takes its folder's name). A folder (a SavedModel): its parent and its
+    name; a SavedModel version folder ``…/half_plus_two/00000123`` is
+    ``half_plus_two_00000123`` beside ``half_plus_two``."""
+    path = os.fspath(model_path)
+    if os.path.isdir(path):
+        path = os.path.abspath(path).rstrip(os.sep) or path
+        base = os.path.basename(path)
+        if base.isdigit():
+            parent = os.path.dirname(path)
+            return os.path.dirname(parent), f"{os.path.basename(parent)}_{base}" if os.path.basename(parent) \
+                else base
+        return os.path.dirname(path), base
+    path = path.rstrip("/\\") if len(path) > 1 else path
+    folder, name = os.path.split(path)
+    for suffix in (".index", ".meta", ".ckpt"):
+        name = name.removesuffix(suffix)
+    if name == "checkpoint" or name.startswith(("model.ckpt", "variables")):
+        name = os.path.basename(os.path.abspath(folder or ".")) or name
+    return folder, os.path.splitext(name)[0] or name
+
+
 def default_export_path(model_path: str | os.PathLike, folder: str | os.PathLike | None = None,
                         fmt: str = "pkl") -> str:
-    """``<folder or model's folder>/<model stem>_weights.pkl``, never clobbering the model."""
-    model = Path(model_path)
-    base = Path(folder) if folder else model.parent
-    suffix = {"pkl": ".pkl", "npz": ".npz", "safetensors": ".safetensors", "npy": ""}[fmt]
-    return str(base / f"{model.stem}_weights{suffix}")
+    """``<folder or the model's folder>/<model name>_weights.pkl`` (the extension per
+    format, none for a folder of .npy), never clobbering the model: what the window's
+    Export writes and ``export`` without ``-o``. The model's name: see export_stem."""
+    base, name = export_stem(model_path)
+    if fmt not in SUFFIXES:
+        raise PbscopeError(model_path, f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    return os.path.join(os.fspath(folder) if folder else base, f"{name}_weights{SUFFIXES[fmt]}")
 
 
 def export_weights(weights: Iterable[Weight], out: str | os.PathLike, fmt: str | None = None,
-                   keys: str = "seed", progress: Progress = NO_PROGRESS,
+                   keys: str = "tf1", progress: Progress = NO_PROGRESS,
                    model_path: str | None = None, dequantize: bool = False,
                    stored: bool = False) -> ExportReport:
-    """Write ``weights`` to ``out``. Keys: ``seed`` → ``scope/name:0``; ``var`` → ``scope/name``.
+    """Write ``weights`` to ``out``. Keys: ``tf1`` → ``scope/name:0``; ``var`` → ``scope/name``
+    (``seed``, the old name of ``tf1``, is accepted).
     ``dequantize``: quantized weights as float32 real values, not as stored. ``stored``: the
     weights a reader dequantizes itself (TF.js) as the file stores them (uint8, float16)."""
     t0 = time.perf_counter()
@@ -91,8 +134,7 @@ def export_weights(weights: Iterable[Weight], out: str | os.PathLike, fmt: str |
         raise PbscopeError(out, "nothing to export: no weights selected")
     if dequantize and stored:
         raise PbscopeError(out, "choose the stored values or the dequantized ones, not both")
-    if keys not in ("seed", "var"):
-        raise PbscopeError(out, f"unknown key style {keys!r}; use 'seed' or 'var'")
+    keys = key_style(keys, out)
     if model_path and os.path.exists(out) and _same_file(out, model_path):
         raise PbscopeError(out, "refusing to overwrite the model file itself")
     folder = os.path.dirname(os.path.abspath(out))
@@ -113,7 +155,10 @@ def export_weights(weights: Iterable[Weight], out: str | os.PathLike, fmt: str |
         raise PbscopeError(out, f"not enough memory to write it{asked}; the {fmt} format needs "
                                 f"{bytes_text(sum(w.nbytes for _, w in named))} of tensors") from None
     progress.report(1.0, "written")
-    return ExportReport(out, fmt, len(named), nbytes, time.perf_counter() - t0)
+    report = ExportReport(out, fmt, len(named), nbytes, time.perf_counter() - t0)
+    log.info("exported %d tensors (%s, %s keys) to %s in %.2f s", report.count, bytes_text(nbytes), keys,
+             out, report.seconds)
+    return report
 
 
 def _check_dtypes(named, fmt: str, out: str) -> None:
@@ -156,7 +201,7 @@ def _same_file(a: str, b: str) -> bool:
 def _named(weights: list[Weight], keys: str, out: str) -> list[tuple[str, Weight]]:
     seen: dict[str, Weight] = {}
     for w in weights:
-        k = w.key if keys == "seed" else w.var_name
+        k = w.key if keys == "tf1" else w.var_name
         if k in seen and seen[k] is not w:
             raise PbscopeError(w.graph.path, f"two weights share the key {name_text(k)!r} "
                                              f"({name_text(seen[k].name)}, {name_text(w.name)})")
@@ -424,5 +469,5 @@ def _safe(key: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in key)[:120]
 
 
-__all__ = ["export_weights", "default_export_path", "format_for", "FORMATS", "ExportReport",
-           "Cancelled"]
+__all__ = ["FORMATS", "KEY_STYLES", "SUFFIXES", "Cancelled", "ExportReport", "default_export_path",
+           "export_stem", "export_weights", "format_for", "key_style"]

@@ -326,3 +326,38 @@ def _glob(pat: str) -> str:
         else:
             out.append(re.escape(c))
     return "".join(out)
+
+
+# -- the command line's side: ``ls`` lists what the window's filter matches --------------
+
+def resolve_op_types(index: FilterIndex, op_type: str) -> list[str]:
+    """The graph's op types ``op_type`` names: itself if one has exactly that name, else
+    every one equal to it ignoring case (``ls --op matmul``; the window's list offers the
+    exact names)."""
+    if op_type in index.type_counts:
+        return [op_type]
+    low = op_type.lower()
+    return [t for t in index.type_counts if t.lower() == low]
+
+
+def match_rows(index: FilterIndex, text: str = "", regex: str = "", glob: str = "", op_type: str = "",
+               weights_only: bool = False) -> np.ndarray:
+    """Positions in ``graph.all_ops`` of the ops the window's filter matches, file order:
+    each pattern given (``text``: a substring, ``regex``, ``glob``; all ignore case) is
+    one FilterQuery run through ``index``, as the filter bar would, and an op must match
+    them all. Raises re.error for a bad regular expression."""
+    types: list[str] = [""]
+    if op_type:
+        types = resolve_op_types(index, op_type)
+        if not types:
+            return np.zeros(0, np.int64)
+    patterns = [(t, mode) for t, mode in ((text, "text"), (regex, "regex"), (glob, "glob")) if t] or [("", "text")]
+    mask: np.ndarray | None = None
+    for t in types:                 # one type in practice; a case-only clash: either
+        hit: np.ndarray | None = None
+        for pattern, mode in patterns:
+            r = index.run(FilterQuery(pattern, mode, t, weights_only))
+            part = r.mask if r.mask is not None else np.ones(index.total, bool)
+            hit = part if hit is None else hit & part
+        mask = hit if mask is None else mask | hit
+    return np.flatnonzero(mask)

@@ -111,18 +111,35 @@ def count_text(n) -> str:
     return f"{n:,}" if abs(n) < 10**12 else _big(n)
 
 
-def shape_text(shape, n: int = 8) -> str:
-    """'[1024, 3]'; a long shape as its first dims and its rank: '[2, 2, 2, 2, 2, 2, 2, 2, …]
-    (1,100 dims)'; never raises."""
+def shape_text(shape, n: int = 8, compact: bool = False) -> str:
+    """The one shape formatter (messages, the window's tables, tree and graph); never raises.
+
+    ``'[1024, 3]'``, or ``compact``: ``'1024×3'``. An unknown shape (None) is ``'?'``, an
+    unknown dimension (None or negative: TensorFlow writes -1) ``'?'``, a dimension that is
+    not a whole number its repr, a huge one ``'1.61e+60'``; no dimensions: ``'[]'``, compact
+    ``'scalar'``. A shape of more than ``n`` dims shows its first ``n`` and its rank:
+    ``'[2, 2, …] (1,100 dims)'``, compact ``'2×2×… (1,100 dims)'``."""
+    if shape is None:
+        return "?"
     try:
         dims = list(shape)
     except TypeError:
         return str(shape)
-    head = ", ".join((str(d) if abs(d) < 10**15 else _big(d)) if isinstance(d, int) else repr(d)
-                     for d in dims[:n])
-    if len(dims) <= n:
-        return f"[{head}]"
-    return f"[{head}, …] ({len(dims):,} dims)"
+    if compact and not dims:
+        return "scalar"
+    head = [_dim(d) for d in dims[:n]]
+    rank = f" ({len(dims):,} dims)" if len(dims) > n else ""
+    if compact:
+        return "×".join(head) + (f"×…{rank}" if rank else "")
+    return "[" + ", ".join(head) + (f", …]{rank}" if rank else "]")
+
+
+def _dim(d) -> str:
+    if d is None or (isinstance(d, int) and not isinstance(d, bool) and d < 0):
+        return "?"
+    if isinstance(d, int) and not isinstance(d, bool):
+        return str(d) if d < 10**15 else _big(d)
+    return repr(d)
 
 
 def compact_count(n) -> str:
@@ -142,15 +159,8 @@ def compact_count(n) -> str:
 
 
 def dims_text(shape, n: int = 8) -> str:
-    """'3×3×32' ('?' for unknown dims, 'scalar' for none); a shape of more than ``n`` dims
-    shows its first ``n`` and its rank; never raises."""
-    if shape is None:
-        return "?"
-    if len(shape) == 0:
-        return "scalar"
-    dims = ["?" if not isinstance(d, int) or d < 0 else count_text(d).replace(",", "") for d in shape[:n]]
-    more = f"×… ({len(shape):,} dims)" if len(shape) > n else ""
-    return "×".join(dims) + more
+    """``shape_text(shape, n, compact=True)``: '3×3×32' (the graph pictures' name for it)."""
+    return shape_text(shape, n, compact=True)
 
 
 def _big(n: int) -> str:

@@ -139,6 +139,22 @@ def _summarize_counted(s: Summary, values: np.ndarray, counts: np.ndarray, numer
     return s
 
 
+def number(v) -> str:
+    """A statistic for display: compact but exact enough to compare (the preview's and
+    ``show``'s text)."""
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return str(v)
+    if math.isnan(f):
+        return "nan"
+    if math.isinf(f):
+        return "inf" if f > 0 else "-inf"
+    if f == int(f) and abs(f) < 1e15:
+        return f"{int(f)}"
+    return f"{f:.6g}"
+
+
 def _py(v):
     return int(v) if isinstance(v, np.integer) else float(v)
 

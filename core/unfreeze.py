@@ -37,6 +37,7 @@ TensorFlow is imported inside ``unfreeze`` only: ``import core.unfreeze`` is che
 """
 from __future__ import annotations
 
+import logging
 import mmap
 import os
 import time
@@ -48,6 +49,8 @@ from .errors import PbscopeError
 from .model import Graph, Weight, op_name
 from .progress import NO_PROGRESS, Progress
 from .tfimport import import_tensorflow, quiet
+
+log = logging.getLogger(__name__)
 
 CKPT = "model.ckpt"
 # dtypes a VariableV2 can hold and an optimizer can update
@@ -116,9 +119,11 @@ def unfreeze(graph: Graph, outdir: str | os.PathLike, weights: list[Weight] | No
     kind = _check_source(graph)
     plan, skipped = _plan(graph, weights)
     _check_outdir(out_abs, outdir, src, force)
+    log.info("unfreeze %s (%s): %d weights become variables, %d skipped", src, kind, len(plan), len(skipped))
 
     progress.report(0.0, "importing TensorFlow")
     tf = import_tensorflow("unfreeze")
+    log.debug("TensorFlow imported after %.2f s", time.perf_counter() - t0)
     progress.report(0.05, "reading the graph")
     drop = {v.const for v in plan}
     gd = _read_graph_def(tf, graph, kind, drop)
@@ -126,12 +131,14 @@ def unfreeze(graph: Graph, outdir: str | os.PathLike, weights: list[Weight] | No
     names = _name_nodes(gd, plan, src)
     _rewrite(tf, gd, plan, names, src)
     _check_ops(tf, gd, src)
+    log.debug("graph rewritten after %.2f s: %d nodes", time.perf_counter() - t0, len(gd.node))
 
     with output_folder(outdir, force) as tmp:
         notes = _build_and_save(tf, gd, plan, tmp, src, progress)
         progress.report(0.97, "syncing to disk")
     progress.report(1.0, "done")
     trainable = sum(1 for v in plan if v.trainable)
+    log.info("unfreeze wrote %s in %.2f s", outdir, time.perf_counter() - t0)
     return UnfreezeReport(outdir=outdir, checkpoint=os.path.join(outdir, CKPT),
                           variables=[v.name for v in plan], trainable=trainable,
                           non_trainable=len(plan) - trainable, seconds=time.perf_counter() - t0,

@@ -8,36 +8,40 @@ back/forward list of visited paths.
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, field
 
-from PySide6.QtCore import QUrl, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QUrl, Signal
 from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from ..core.model import Graph, Op, Scope, Weight, op_name
+from ..core.summary import (  # main_window, tests and bench import Summary, model_name from here
+    Summary,
+    dims_text,
+    model_name,
+    signature_order,
+)
 
-from .fmt import human_bytes, human_count, shape_text
+from .fmt import error_line, human_bytes, human_count, shape_text
 from .selection import Selection
 
-RULES = {"tf1-read": "tf1-read (a Const read through X/read)",
-         "tf2-resource": "tf2-resource (a frozen resource variable)",
-         "folded": "folded (a Const read at a weight slot)",
-         "variable": "variable (an unfrozen graph's variable)",
-         "checkpoint": "checkpoint (a variable valued from the checkpoint)",
-         "optimizer": "checkpoint (optimizer state)",
-         "file": "weights file (a tensor of the file)",
-         "const": "const", "structural": "structural constant"}
+RULES = {"tf1-read": QT_TRANSLATE_NOOP("DetailsView", "tf1-read (a Const read through X/read)"),
+         "tf2-resource": QT_TRANSLATE_NOOP("DetailsView", "tf2-resource (a frozen resource variable)"),
+         "folded": QT_TRANSLATE_NOOP("DetailsView", "folded (a Const read at a weight slot)"),
+         "variable": QT_TRANSLATE_NOOP("DetailsView", "variable (an unfrozen graph's variable)"),
+         "checkpoint": QT_TRANSLATE_NOOP("DetailsView", "checkpoint (a variable valued from the checkpoint)"),
+         "optimizer": QT_TRANSLATE_NOOP("DetailsView", "checkpoint (optimizer state)"),
+         "file": QT_TRANSLATE_NOOP("DetailsView", "weights file (a tensor of the file)"),
+         "const": QT_TRANSLATE_NOOP("DetailsView", "const"),
+         "structural": QT_TRANSLATE_NOOP("DetailsView", "structural constant")}
 
 
-def model_name(path: str) -> str:
-    """A model's name for titles: its file name; a SavedModel version folder (00000123)
-    keeps its parent's name too."""
-    parts = [p for p in path.replace("\\", "/").rstrip("/").split("/") if p]
-    if not parts:
-        return path
-    if parts[-1].isdigit() and len(parts) > 1:
-        return f"{parts[-2]}/{parts[-1]}"
-    return parts[-1]
+def _tr(text: str) -> str:
+    """A string marked for lupdate elsewhere (QT_TRANSLATE_NOOP), in the UI's language."""
+    return QCoreApplication.translate("DetailsView", text)
+
+
+def _more(n: int) -> str:
+    return QCoreApplication.translate("DetailsView", "… and {n} more").format(n=f"{n:,}")
 
 
 MAX_LINKS = 200       # inputs/consumers shown per list; the rest is counted
@@ -46,30 +50,6 @@ TYPE_WALK_LIMIT = 60_000   # op-type breakdown of a scope only below this many o
 
 
 MODEL = ""     # the link target (and history entry) of the model summary page
-
-
-@dataclass
-class Summary:
-    """What the model page shows; computed in the loading worker (it walks every op)."""
-    inputs: list[Op] = field(default_factory=list)
-    outputs: list[Op] = field(default_factory=list)
-    op_types: dict[str, int] = field(default_factory=dict)
-    params: int = 0
-    nbytes: int = 0
-    functions: int = 0             # functions in the library
-    unavailable: int = 0           # weights (kept-apart ones too) without values
-    extra_params: int = 0
-    extra_nbytes: int = 0
-
-    @classmethod
-    def of(cls, graph: Graph) -> "Summary":
-        extra = getattr(graph, "extra_weights", [])
-        fops = getattr(graph, "function_ops", [])
-        missing = int((~graph.weights.available).sum())
-        return cls(graph.inputs, graph.outputs, graph.op_types(), graph.params, graph.nbytes,
-                   functions=len({op.name.partition("/")[0] for op in fops}),
-                   unavailable=missing + sum(1 for w in extra if not w.available),
-                   extra_params=sum(w.size for w in extra), extra_nbytes=sum(w.nbytes for w in extra))
 
 
 class History:
@@ -169,7 +149,7 @@ class DetailsView(QTextBrowser):
     def _crumbs(self, path: str) -> str:
         """``Model / a / b / leaf``: every part but the last is a link; "Model" leads to the summary."""
         parts = path.split("/")
-        out = [self._link(MODEL, "Model")]
+        out = [self._link(MODEL, self.tr("Model"))]
         for i in range(len(parts) - 1):
             out.append(self._link("/".join(parts[: i + 1]), parts[i]))
         out.append(_e(parts[-1]))
@@ -191,48 +171,51 @@ class DetailsView(QTextBrowser):
         ops = f"{len(graph.ops):,}"
         if fops:
             n = summary.functions
-            ops += (f" in the graph · {len(fops):,} inside {n:,} function{'s' if n != 1 else ''} "
-                    f"of its library")
+            inside = (self.tr(" in the graph · {ops} inside {n} function of its library") if n == 1 else
+                      self.tr(" in the graph · {ops} inside {n} functions of its library"))
+            ops += _e(inside.format(ops=f"{len(fops):,}", n=f"{n:,}"))
         weights = f"{len(graph.weights):,}"
         if extra:
-            weights += (f" <span class='dim'>+ {len(extra):,} kept apart: optimizer slots, step counters or "
-                        f"variables the saver skips ({human_bytes(summary.extra_nbytes)}), shown in italics, "
-                        f"not exported by default</span>")
-        pairs = [("Format", _e(graph.format))]
+            weights += " <span class='dim'>{}</span>".format(_e(self.tr(
+                "+ {n} kept apart: optimizer slots, step counters or variables the saver skips ({size}), "
+                "shown in italics, not exported by default").format(
+                    n=f"{len(extra):,}", size=human_bytes(summary.extra_nbytes))))
+        pairs = [(self.tr("Format"), _e(graph.format))]
         tags = getattr(graph, "tags", [])
         if tags:
-            pairs.append(("Tags", ", ".join(f"<code>{_e(t)}</code>" for t in tags)))
-        pairs += [("Ops", ops),
-                  ("Weights", weights),
-                  ("Parameters", f"{summary.params:,}  ({human_count(summary.params)})"),
-                  ("Weight bytes", human_bytes(summary.nbytes))]
+            pairs.append((self.tr("Tags"), ", ".join(f"<code>{_e(t)}</code>" for t in tags)))
+        pairs += [(self.tr("Ops"), ops),
+                  (self.tr("Weights"), weights),
+                  (self.tr("Parameters"), f"{summary.params:,}  ({human_count(summary.params)})"),
+                  (self.tr("Weight bytes"), human_bytes(summary.nbytes))]
         if summary.unavailable:
-            pairs.append(("Without values", f"<span class='err'>{summary.unavailable:,}</span> "
-                          f"<span class='dim'>(greyed in the tree: listed, but their values are not "
-                          f"in the files opened, so they cannot be previewed or exported)</span>"))
+            pairs.append((self.tr("Without values"), f"<span class='err'>{summary.unavailable:,}</span> "
+                          "<span class='dim'>{}</span>".format(_e(self.tr(
+                              "(greyed in the tree: listed, but their values are not in the files opened, "
+                              "so they cannot be previewed or exported)")))))
         body = [f"<h2>{_e(name)}</h2><div class='path'>{_e(graph.path)}</div>", self._rows(pairs)]
         notes = getattr(graph, "notes", [])
         if notes:
-            body.append("<h4>Notes</h4><ul style='margin-left: 0; -qt-list-indent: 1;'>"
+            body.append(f"<h4>{_e(self.tr('Notes'))}</h4><ul style='margin-left: 0; -qt-list-indent: 1;'>"
                         + "".join(f"<li>{_e(n)}</li>" for n in notes) + "</ul>")
         sigs = getattr(graph, "signatures", {})
         if sigs:
             body.append(self._signatures(graph, sigs))
-        tensors_only = set(summary.op_types) <= {"Tensor", "Variable"}
+        tensors_only = summary.tensors_only
         if not tensors_only:      # a weights file or bare checkpoint: every tensor would be an "output"
-            body.append(self._op_list("Inputs", summary.inputs, show_shape=True))
-            body.append(self._op_list("Outputs", summary.outputs))
+            body.append(self._op_list(self.tr("Inputs"), summary.inputs, show_shape=True))
+            body.append(self._op_list(self.tr("Outputs"), summary.outputs))
         if summary.op_types and not tensors_only:
-            body.append(f"<h4>Op types ({len(summary.op_types)})</h4>")
+            body.append("<h4>{}</h4>".format(_e(self.tr("Op types ({n})").format(n=len(summary.op_types)))))
             body.append(self._type_table(summary.op_types, limit=16))
-        body.append("<p class='dim'>Select an op in the tree to see its details; tick weights and press "
-                    "Export (Ctrl+E) to write them to a pickle. <b>Model</b> above any op leads back "
-                    "here.</p>")
+        body.append("<p class='dim'>{}</p>".format(self.tr(
+            "Select an op in the tree to see its details; tick weights and press Export (Ctrl+E) to write "
+            "them to a pickle. <b>Model</b> above any op leads back here.")))
         self._set("".join(body), ("summary", graph, summary))
 
     def _signatures(self, graph: Graph, sigs: dict) -> str:
         """Each signature: its method, then one row per input and output tensor."""
-        order = sorted(sigs, key=lambda k: (k != "serving_default", k.startswith("__"), k))
+        order = signature_order(sigs)
         rows = []
         for name in order:
             sig = sigs[name] or {}
@@ -246,12 +229,13 @@ class DetailsView(QTextBrowser):
                     op = graph.get(op_name(tensor)) if tensor else None
                     where = self._link(op.name, tensor) if op is not None else _e(tensor)
                     shape = t.get("shape")
-                    shape_s = "?" if shape is None else ("[" + ", ".join("?" if d is None or d < 0 else str(d)
-                                                                         for d in shape) + "]")
+                    shape_s = dims_text(shape, ", ")
                     rows.append(f"<tr><td class='dim'>&nbsp;&nbsp;{arrow}</td><td>{_e(key)}</td>"
                                 f"<td>{_e(t.get('dtype', ''))}</td><td>{_e(shape_s)}</td><td>{where}</td></tr>")
-        head = ("<tr><th></th><th>key</th><th>dtype</th><th>shape</th><th>tensor</th></tr>")
-        return f"<h4>Signatures ({len(sigs)})</h4><table>{head}{''.join(rows)}</table>"
+        head = "<tr><th></th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>".format(
+            _e(self.tr("key")), _e(self.tr("dtype")), _e(self.tr("shape")), _e(self.tr("tensor")))
+        title = _e(self.tr("Signatures ({n})").format(n=len(sigs)))
+        return f"<h4>{title}</h4><table>{head}{''.join(rows)}</table>"
 
     def _op_list(self, title: str, ops: list[Op], show_shape: bool = False) -> str:
         if not ops:
@@ -265,16 +249,20 @@ class DetailsView(QTextBrowser):
                 except Exception:  # noqa: BLE001 - a synthetic op or a malformed attr: no shape shown
                     a = {}
                 shape = a.get("shape")
-                extra = f"{_e(a.get('dtype', ''))} {_e(shape_text(shape) if isinstance(shape, list) else '')}"
+                extra = f"{_e(a.get('dtype', ''))} {_e(shape_text(shape, compact=True) if isinstance(shape, list) else '')}"
             rows.append(f"<tr><td>{self._link(op.name)}</td><td class='dim'>{_e(op.type)} {extra}</td></tr>")
-        more = f"<div class='dim'>… and {len(ops) - MAX_LINKS:,} more</div>" if len(ops) > MAX_LINKS else ""
-        return f"<h4>{title} ({len(ops):,})</h4><table>{''.join(rows)}</table>{more}"
+        more = f"<div class='dim'>{_e(_more(len(ops) - MAX_LINKS))}</div>" if len(ops) > MAX_LINKS else ""
+        head = _e(self.tr("{title} ({n})").format(title=title, n=f"{len(ops):,}"))
+        return f"<h4>{head}</h4><table>{''.join(rows)}</table>{more}"
 
     @staticmethod
     def _type_table(counts: dict[str, int], limit: int) -> str:
         items = list(counts.items())
         rows = "".join(f"<tr><td>{_e(t)}</td><td class='num'>{n:,}</td></tr>" for t, n in items[:limit])
-        more = f"<div class='dim'>… and {len(items) - limit} more types</div>" if len(items) > limit else ""
+        more = ""
+        if len(items) > limit:
+            more = "<div class='dim'>{}</div>".format(_e(QCoreApplication.translate(
+                "DetailsView", "… and {n} more types").format(n=len(items) - limit)))
         return f"<table>{rows}</table>{more}"
 
     def show_scope(self, scope: Scope, selection: Selection | None) -> None:
@@ -282,16 +270,17 @@ class DetailsView(QTextBrowser):
             self.show_op(scope.op, scope, selection)
             return
         self._targets = []
-        pairs = [("Ops", f"{scope.op_count:,}"), ("Weights", f"{scope.weight_count:,}")]
+        pairs = [(self.tr("Ops"), f"{scope.op_count:,}"), (self.tr("Weights"), f"{scope.weight_count:,}")]
         if scope.params:
-            pairs += [("Parameters", f"{scope.params:,}  ({human_count(scope.params)})"),
-                      ("Weight bytes", human_bytes(scope.nbytes))]
+            pairs += [(self.tr("Parameters"), f"{scope.params:,}  ({human_count(scope.params)})"),
+                      (self.tr("Weight bytes"), human_bytes(scope.nbytes))]
         if selection is not None and scope.weight_count:
             n = sum(1 for w in scope.weights() if w.name in selection) if scope.op_count < TYPE_WALK_LIMIT else None
             if n is not None:
-                pairs.append(("Ticked", f"{n:,} of {selection.tickable(scope):,}"))
+                pairs.append((self.tr("Ticked"), _e(self.tr("{n} of {m}").format(
+                    n=f"{n:,}", m=f"{selection.tickable(scope):,}"))))
         top = scope.parent is not None and scope.parent.parent is None
-        title = "function" if top and scope.name in self.functions else "scope"
+        title = _e(self.tr("function") if top and scope.name in self.functions else self.tr("scope"))
         body = [f"<h2>{_e(scope.name)}</h2><div class='path'>{title} {self._crumbs(scope.path)}</div>",
                 self._rows(pairs)]
         if scope.op_count <= TYPE_WALK_LIMIT:
@@ -300,26 +289,29 @@ class DetailsView(QTextBrowser):
                 if s.op is not None:
                     counts[s.op.type] = counts.get(s.op.type, 0) + 1
             counts = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
-            body.append(f"<h4>Op types ({len(counts)})</h4>" + self._type_table(counts, limit=12))
+            body.append("<h4>{}</h4>".format(_e(self.tr("Op types ({n})").format(n=len(counts))))
+                        + self._type_table(counts, limit=12))
         rows = scope.rows
         links = []
         for child in rows[:MAX_LINKS]:
-            what = child.op.type if child.op is not None else f"{child.op_count:,} ops"
+            what = child.op.type if child.op is not None else self.tr("{n} ops").format(n=f"{child.op_count:,}")
             links.append(f"<tr><td>{self._link(child.path, child.name)}</td><td class='dim'>{_e(what)}</td></tr>")
-        more = f"<div class='dim'>… and {len(rows) - MAX_LINKS:,} more</div>" if len(rows) > MAX_LINKS else ""
-        body.append(f"<h4>Children ({len(rows):,})</h4><table>{''.join(links)}</table>{more}")
+        more = f"<div class='dim'>{_e(_more(len(rows) - MAX_LINKS))}</div>" if len(rows) > MAX_LINKS else ""
+        children = _e(self.tr("Children ({n})").format(n=f"{len(rows):,}"))
+        body.append(f"<h4>{children}</h4><table>{''.join(links)}</table>{more}")
         self._set("".join(body), ("scope", scope, selection))
 
     def show_op(self, op: Op, scope: Scope | None = None, selection: Selection | None = None) -> None:
         self._targets = []
         graph = op.graph
-        pairs = [("Type", f"<b>{_e(op.type)}</b>"), ("Device", _e(op.device) or "<span class='dim'>(any)</span>")]
+        pairs = [(self.tr("Type"), f"<b>{_e(op.type)}</b>"),
+                 (self.tr("Device"), _e(op.device) or "<span class='dim'>{}</span>".format(_e(self.tr("(any)"))))]
         w: Weight | None = op.weight
         if w is not None:
             pairs += self._weight_pairs(w, selection)
         elif op.type == "Const":
-            pairs.append(("Weight", "<span class='dim'>no: a structural constant (a shape, an axis, "
-                                    "an epsilon…)</span>"))
+            pairs.append((self.tr("Weight"), "<span class='dim'>{}</span>".format(_e(self.tr(
+                "no: a structural constant (a shape, an axis, an epsilon…)")))))
         body = [f"<h2>{_e(op.name.rsplit('/', 1)[-1])}</h2><div class='path'>{self._crumbs(op.name)}</div>",
                 self._rows(pairs)]
         inputs = op.inputs
@@ -327,59 +319,78 @@ class DetailsView(QTextBrowser):
             rows = []
             for slot, tensor in enumerate(inputs[:MAX_LINKS]):
                 src = graph.get(op_name(tensor))
-                what = src.type if src is not None else "missing"
+                what = src.type if src is not None else self.tr("missing")
                 link = self._link(src.name, tensor) if src is not None else f"<span class='err'>{_e(tensor)}</span>"
                 rows.append(f"<tr><td class='dim'>{slot}</td><td>{link}</td><td class='dim'>{_e(what)}</td></tr>")
-            more = f"<div class='dim'>… and {len(inputs) - MAX_LINKS:,} more</div>" if len(inputs) > MAX_LINKS else ""
-            body.append(f"<h4>Inputs ({len(inputs)})</h4><table>{''.join(rows)}</table>{more}")
+            more = f"<div class='dim'>{_e(_more(len(inputs) - MAX_LINKS))}</div>" if len(inputs) > MAX_LINKS else ""
+            title = _e(self.tr("Inputs ({n})").format(n=len(inputs)))
+            body.append(f"<h4>{title}</h4><table>{''.join(rows)}</table>{more}")
         ctrl = op.control_inputs
         if ctrl:
             links = ", ".join(self._link(n) if graph.get(n) else _e(n) for n in ctrl[:MAX_LINKS])
-            body.append(f"<h4>Control inputs ({len(ctrl)})</h4><p>{links}</p>")
+            title = _e(self.tr("Control inputs ({n})").format(n=len(ctrl)))
+            body.append(f"<h4>{title}</h4><p>{links}</p>")
         consumers = op.consumers
         if consumers:
             rows = []
             for c, slot in consumers[:MAX_LINKS]:
-                where = "control" if slot < 0 else f"input {slot}"
+                where = _e(self.tr("control") if slot < 0 else self.tr("input {slot}").format(slot=slot))
                 rows.append(f"<tr><td>{self._link(c.name)}</td><td class='dim'>{_e(c.type)}</td>"
                             f"<td class='dim'>{where}</td></tr>")
-            more = f"<div class='dim'>… and {len(consumers) - MAX_LINKS:,} more</div>" if len(consumers) > MAX_LINKS else ""
-            body.append(f"<h4>Consumers ({len(consumers):,})</h4><table>{''.join(rows)}</table>{more}")
+            more = (f"<div class='dim'>{_e(_more(len(consumers) - MAX_LINKS))}</div>"
+                    if len(consumers) > MAX_LINKS else "")
+            title = _e(self.tr("Consumers ({n})").format(n=f"{len(consumers):,}"))
+            body.append(f"<h4>{title}</h4><table>{''.join(rows)}</table>{more}")
         else:
-            body.append("<h4>Consumers</h4><p class='dim'>none: this op is an output of the graph</p>")
+            body.append("<h4>{}</h4><p class='dim'>{}</p>".format(
+                _e(self.tr("Consumers")), _e(self.tr("none: this op is an output of the graph"))))
         try:
             attrs = op.attrs
         except Exception as e:  # noqa: BLE001 - show what is wrong, keep the pane
-            attrs = {"(error)": f"cannot decode attributes: {e}"}
+            attrs = {self.tr("(error)"): error_line(e, doing=self.tr("cannot decode attributes"))}
         if attrs:
-            body.append(f"<h4>Attributes ({len(attrs)})</h4>")
+            body.append("<h4>{}</h4>".format(_e(self.tr("Attributes ({n})").format(n=len(attrs)))))
             body.append(self._rows((k, _e(_attr_text(v))) for k, v in attrs.items()))
         if scope is not None and scope.children:
             links = ", ".join(self._link(c.path, c.name) for c in scope.rows[:MAX_LINKS])
-            body.append(f"<h4>Nested ops ({len(scope.rows):,})</h4><p>{links}</p>")
+            title = _e(self.tr("Nested ops ({n})").format(n=f"{len(scope.rows):,}"))
+            body.append(f"<h4>{title}</h4><p>{links}</p>")
         self._set("".join(body), ("op", op, scope, selection))
 
     @staticmethod
     def _weight_pairs(w: Weight, selection: Selection | None):
-        pairs = [("Weight", f"<code>{_e(w.key)}</code>"),
-                 ("Shape", _e(shape_text(w.shape))),
-                 ("DType", _e(w.dtype_name) + (" (quantized)" if w.dtype is not None and w.dtype.quantized else "")),
-                 ("Parameters", f"{w.size:,}"), ("Bytes", f"{w.nbytes:,}  ({human_bytes(w.nbytes)})")]
+        translate = QCoreApplication.translate
+        quantized = ""
+        if w.dtype is not None and w.dtype.quantized:
+            quantized = translate("DetailsView", " (quantized)")
+        pairs = [(translate("DetailsView", "Weight"), f"<code>{_e(w.key)}</code>"),
+                 (translate("DetailsView", "Shape"), _e(shape_text(w.shape, compact=True))),
+                 (translate("DetailsView", "DType"), _e(w.dtype_name + quantized)),
+                 (translate("DetailsView", "Parameters"), f"{w.size:,}"),
+                 (translate("DetailsView", "Bytes"), f"{w.nbytes:,}  ({human_bytes(w.nbytes)})")]
         if w.role:
-            pairs.append(("Role", _e(w.role)))
+            pairs.append((translate("DetailsView", "Role"), _e(w.role)))
         if w.raw_key:
-            pairs.append(("Checkpoint key", f"<code>{_e(w.raw_key)}</code>"))
-        pairs.append(("Found by", _e(RULES.get(w.rule, w.rule)) + ("" if w.trainable else " · not trainable")))
+            pairs.append((translate("DetailsView", "Checkpoint key"), f"<code>{_e(w.raw_key)}</code>"))
+        rule = _tr(RULES[w.rule]) if w.rule in RULES else w.rule
+        if not w.trainable:
+            rule += translate("DetailsView", " · not trainable")
+        pairs.append((translate("DetailsView", "Found by"), _e(rule)))
         extra = selection is not None and selection.is_extra(w.name)
         if extra:
-            pairs.append(("Kept apart", "yes: not exported by default "
-                                        "<span class='dim'>(an optimizer slot, a step counter or a variable "
-                                        "the saver skips; tick it to export it)</span>"))
+            yes = translate("DetailsView", "yes: not exported by default")
+            why = translate("DetailsView", "(an optimizer slot, a step counter or a variable the saver skips; "
+                                           "tick it to export it)")
+            pairs.append((translate("DetailsView", "Kept apart"), f"{_e(yes)} <span class='dim'>{_e(why)}</span>"))
         if not w.available:
-            pairs.append(("Values", f"<span class='err'>none: {_e(w.error)}</span>"))
-            pairs.append(("Export", "<span class='dim'>not possible: no values</span>"))
+            none = translate("DetailsView", "none: {error}").format(error=w.error)
+            pairs.append((translate("DetailsView", "Values"), f"<span class='err'>{_e(none)}</span>"))
+            never = translate("DetailsView", "not possible: no values")
+            pairs.append((translate("DetailsView", "Export"), f"<span class='dim'>{_e(never)}</span>"))
         elif selection is not None:
-            pairs.append(("Export", "ticked" if w.name in selection else "not ticked"))
+            ticked = (translate("DetailsView", "ticked") if w.name in selection
+                      else translate("DetailsView", "not ticked"))
+            pairs.append((translate("DetailsView", "Export"), _e(ticked)))
         return pairs
 
     def clear_page(self, text: str = "") -> None:

@@ -1,7 +1,7 @@
 """The bar above the tree: pattern, mode, op type, "weights only", match count."""
 from __future__ import annotations
 
-from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -16,12 +16,18 @@ from PySide6.QtWidgets import (
 
 from .op_tree import MODES, FilterQuery
 
-MODE_LABELS = {"text": "Text", "regex": "Regex", "glob": "Glob"}
+# English here, translated where shown (context "FilterBar")
+MODE_LABELS = {"text": QT_TRANSLATE_NOOP("FilterBar", "Text"), "regex": QT_TRANSLATE_NOOP("FilterBar", "Regex"),
+               "glob": QT_TRANSLATE_NOOP("FilterBar", "Glob")}
 MODE_TIPS = {
-    "text": "Ops whose name contains the text (case-insensitive)",
-    "regex": "Ops whose name matches the regular expression (case-insensitive)",
-    "glob": "Glob on name parts: 'weights', 'Conv2d_1*', '*/BatchNorm/*'",
+    "text": QT_TRANSLATE_NOOP("FilterBar", "Ops whose name contains the text (case-insensitive)"),
+    "regex": QT_TRANSLATE_NOOP("FilterBar", "Ops whose name matches the regular expression (case-insensitive)"),
+    "glob": QT_TRANSLATE_NOOP("FilterBar", "Glob on name parts: 'weights', 'Conv2d_1*', '*/BatchNorm/*'"),
 }
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("FilterBar", text)
 
 
 class FilterBar(QWidget):
@@ -34,27 +40,27 @@ class FilterBar(QWidget):
         super().__init__(parent)
         self.edit = QLineEdit(self)
         self.edit.setObjectName("filterEdit")
-        self.edit.setPlaceholderText("Filter ops by name  (Ctrl+F)")
+        self.edit.setPlaceholderText(self.tr("Filter ops by name  (Ctrl+F)"))
         self.edit.setClearButtonEnabled(True)
         self.mode = QComboBox(self)
         for m in MODES:
-            self.mode.addItem(MODE_LABELS[m], m)
-            self.mode.setItemData(self.mode.count() - 1, MODE_TIPS[m], Qt.ToolTipRole)
-        self.mode.setToolTip("How the pattern matches op names")
+            self.mode.addItem(_tr(MODE_LABELS[m]), m)
+            self.mode.setItemData(self.mode.count() - 1, _tr(MODE_TIPS[m]), Qt.ToolTipRole)
+        self.mode.setToolTip(self.tr("How the pattern matches op names"))
         self.types = QComboBox(self)
-        self.types.setToolTip("Show only ops of this type")
+        self.types.setToolTip(self.tr("Show only ops of this type"))
         self.types.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         self.types.setMinimumContentsLength(14)
-        self.weights_only = QCheckBox("Weights only", self)
-        self.weights_only.setToolTip("Show only ops that hold a weight")
+        self.weights_only = QCheckBox(self.tr("Weights only"), self)
+        self.weights_only.setToolTip(self.tr("Show only ops that hold a weight"))
         self.count = QLabel(self)
         self.count.setObjectName("filterCount")
         self.count.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.count.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
         self.count.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
         self.tick = QToolButton(self)
-        self.tick.setText("Tick matches")
-        self.tick.setToolTip("Tick every weight the filter shows (Ctrl+Shift+M)")
+        self.tick.setText(self.tr("Tick matches"))
+        self.tick.setToolTip(self.tr("Tick every weight the filter shows (Ctrl+Shift+M)"))
         self.tick.clicked.connect(self.tick_matches)
 
         row1 = QHBoxLayout()
@@ -98,7 +104,7 @@ class FilterBar(QWidget):
         with QSignalBlocker(self.types):
             current = self.types.currentData()
             self.types.clear()
-            self.types.addItem("All op types", "")
+            self.types.addItem(self.tr("All op types"), "")
             for t, n in counts.items():
                 self.types.addItem(f"{t}  ({n:,})", t)
             i = self.types.findData(current) if current else 0
@@ -106,13 +112,13 @@ class FilterBar(QWidget):
 
     def set_count(self, shown: int, total: int, active: bool) -> None:
         if active:
-            self.count.setText(f"{shown:,} of {total:,} ops")
+            self.count.setText(self.tr("{shown} of {total} ops").format(shown=f"{shown:,}", total=f"{total:,}"))
         else:
-            self.count.setText(f"{total:,} ops")
+            self.count.setText(self.tr("{total} ops").format(total=f"{total:,}"))
         self.count.setToolTip("")
 
     def set_error(self, message: str) -> None:
-        self.count.setText("invalid pattern")
+        self.count.setText(self.tr("invalid pattern"))
         self.count.setToolTip(message)
 
     def clear(self) -> None:

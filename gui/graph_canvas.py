@@ -5,7 +5,7 @@ thousand boxes costs no QGraphicsItem per box."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem
 
@@ -289,7 +289,7 @@ class GraphCanvas(QGraphicsItem):
             mark = ""
             if self.tickable(row.name):
                 mark = "☑ " if self.is_ticked(row.name) else "☐ "
-            shape = f"⟨{shape_text(row.shape)}⟩"
+            shape = f"⟨{shape_text(row.shape, compact=True)}⟩"
             sw = fm.horizontalAdvance(shape)
             p.setPen(c.ticked if mark == "☑ " else c.row)
             p.drawText(QRectF(rr.x() + 2, y, rr.width() - sw - 8, ROW_H), Qt.AlignVCenter | Qt.AlignLeft,
@@ -300,4 +300,4 @@ class GraphCanvas(QGraphicsItem):
         if it.more_rows:
             p.setPen(c.row)
             p.drawText(QRectF(it.x + 8, y, it.w - 16, ROW_H), Qt.AlignVCenter | Qt.AlignLeft,
-                       f"+{it.more_rows} more")
+                       QCoreApplication.translate("GraphCanvas", "+{n} more").format(n=it.more_rows))

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from ..core.graphview import View, build_view, graph_index
 from ..core.model import Graph, Weight
 
+from .fmt import error_line
 from .graph_canvas import Colors, GraphCanvas
 from .workers import Jobs, Worker
 
@@ -164,7 +165,7 @@ class GraphPane(QWidget):
         lay.addWidget(self.bar)
         lay.addWidget(self.view, 1)
         lay.addWidget(self.notes)
-        self.busy = QLabel("Laying out…", self.view)
+        self.busy = QLabel(self.tr("Laying out…"), self.view)
         self.busy.setObjectName("graphBusy")
         self.busy.setStyleSheet("background: rgba(40,50,60,170); color: white; padding: 4px 10px; "
                                 "border-radius: 4px;")
@@ -195,12 +196,13 @@ class GraphPane(QWidget):
             b.clicked.connect(slot)
             row.addWidget(b)
             return b
-        self.btn_direction = button("Top → bottom", "Data flows top to bottom; click for left to right",
+        self.btn_direction = button(self.tr("Top → bottom"),
+                                    self.tr("Data flows top to bottom; click for left to right"),
                                     self.toggle_direction)
-        self.btn_constants = button("Constants", "Draw every constant as its own node, not folded into "
-                                    "the op that reads it", self.toggle_constants, checkable=True)
-        self.btn_collapse = button("Collapse", "Close every opened scope", self.collapse_all)
-        self.btn_fit = button("Fit", "Fit the picture in the pane (F)", self.view.fit)
+        self.btn_constants = button(self.tr("Constants"), self.tr("Draw every constant as its own node, not "
+                                    "folded into the op that reads it"), self.toggle_constants, checkable=True)
+        self.btn_collapse = button(self.tr("Collapse"), self.tr("Close every opened scope"), self.collapse_all)
+        self.btn_fit = button(self.tr("Fit"), self.tr("Fit the picture in the pane (F)"), self.view.fit)
 
     def apply_palette(self) -> None:
         dark = QGuiApplication.palette().color(QPalette.Window).lightness() < 128
@@ -286,7 +288,8 @@ class GraphPane(QWidget):
     def _failed(self, worker: Worker, gen: int, e: Exception) -> None:
         self._done(worker)
         if gen == self._generation:
-            self.message.emit(f"{self.graph.path if self.graph else ''}: cannot draw the graph: {e}")
+            self.message.emit(error_line(e, self.graph.path if self.graph else None,
+                                         self.tr("cannot draw the graph")))
 
     def _shown(self, worker, gen: int, view: View, select, row, reveal, fit: bool) -> None:
         self._done(worker)
@@ -365,7 +368,12 @@ class GraphPane(QWidget):
 
     def toggle_direction(self) -> None:
         self.direction = "LR" if self.direction == "TB" else "TB"
-        self.btn_direction.setText("Left → right" if self.direction == "LR" else "Top → bottom")
+        if self.direction == "LR":
+            self.btn_direction.setText(self.tr("Left → right"))
+            self.btn_direction.setToolTip(self.tr("Data flows left to right; click for top to bottom"))
+        else:
+            self.btn_direction.setText(self.tr("Top → bottom"))
+            self.btn_direction.setToolTip(self.tr("Data flows top to bottom; click for left to right"))
         self.relayout(fit=True)
 
     def toggle_constants(self) -> None:
@@ -386,13 +394,13 @@ class GraphPane(QWidget):
             if w is not None:
                 w.deleteLater()
         parts = self.view_scope.split("/") if self.view_scope else []
-        name = self.graph.path.rsplit("/", 1)[-1] if self.graph is not None else "No model"
+        name = self.graph.path.rsplit("/", 1)[-1] if self.graph is not None else self.tr("No model")
         for k in range(len(parts) + 1):
             path = "/".join(parts[:k])
             b = QToolButton(self.crumbs)
             b.setText(name if k == 0 else parts[k - 1])
             b.setAutoRaise(True)
-            b.setToolTip("The top level" if k == 0 else f"Draw only {path}")
+            b.setToolTip(self.tr("The top level") if k == 0 else self.tr("Draw only {path}").format(path=path))
             b.setEnabled(k < len(parts))
             b.clicked.connect(lambda _=False, p=path: self.enter_scope(p))
             if k:
@@ -487,19 +495,20 @@ class GraphPane(QWidget):
         ws = self.weights_of(it)
         if ws:
             n = len(ws)
-            m.addAction(f"Tick {n:,} Weight{'s' if n != 1 else ''}", lambda: self.tick.emit(ws, True))
-            m.addAction("Untick", lambda: self.tick.emit(ws, False))
-            previews = m.addMenu("Preview")
+            tick = self.tr("Tick {n} Weight") if n == 1 else self.tr("Tick {n} Weights")
+            m.addAction(tick.format(n=f"{n:,}"), lambda: self.tick.emit(ws, True))
+            m.addAction(self.tr("Untick"), lambda: self.tick.emit(ws, False))
+            previews = m.addMenu(self.tr("Preview"))
             for w in ws[:30]:
                 previews.addAction(w.var_name, lambda n=w.name: self.activated.emit(n))
             m.addSeparator()
         if it.expandable:
-            m.addAction("Collapse" if it.expanded else "Expand", lambda: self.toggle(it))
+            m.addAction(self.tr("Collapse") if it.expanded else self.tr("Expand"), lambda: self.toggle(it))
         if it.kind == "scope" and not it.group and it.scope is not None:
-            m.addAction("Draw Only This Scope", lambda: self.enter_scope(it.scope.path))
+            m.addAction(self.tr("Draw Only This Scope"), lambda: self.enter_scope(it.scope.path))
         path = _path_of(it)
         if path:
-            m.addAction("Copy Name", lambda: QGuiApplication.clipboard().setText(path))
+            m.addAction(self.tr("Copy Name"), lambda: QGuiApplication.clipboard().setText(path))
         if not m.isEmpty():
             m.exec(pos)
 

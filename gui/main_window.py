@@ -33,8 +33,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.errors import PbscopeError
-from ..core.export import FORMATS, ExportReport, default_export_path, export_weights
+from ..core import tfimport
+from ..core.export import FORMATS, SUFFIXES, ExportReport, default_export_path, export_weights
 from ..core.formats import open_model
 from ..core.memory import give_back
 from ..core.model import Graph, Scope, Weight
@@ -61,8 +61,9 @@ from .op_tree import (
 from .preview import PreviewPanel
 from .restore_dialog import RestoreDialog
 from .selection import Selection
+from .theme import apply_theme
 from .widgets import ResultDialog, confirm_replace
-from .workers import Jobs, Worker
+from .workers import Jobs, Slot, Worker, run_in_worker
 
 MAX_RECENT = 10
 NAME_MIN = 230             # px: the tree's name column never gets narrower
@@ -84,7 +85,7 @@ FILE_FILTER = ";;".join((
 OPEN_HINT = ("Open a model with File ▸ Open (Ctrl+O) or Open Folder (Ctrl+Shift+O), or drop it here: a frozen "
              "graph (.pb/.pbtxt), a TF1 checkpoint, a SavedModel folder, or a weights file "
              "(.pkl/.npz/.safetensors/.npy).")
-EXPORT_EXT = {"pkl": ".pkl", "npz": ".npz", "safetensors": ".safetensors", "npy": ""}
+EXPORT_EXT = SUFFIXES       # core.export: the extension each format writes
 
 
 @dataclass
@@ -110,7 +111,7 @@ def load_model(path: str, progress: Progress) -> Loaded:
     index = FilterIndex(graph)
     index.warm()                      # the first keystrokes should not pay for these
     selection = Selection(graph)
-    selection.tick_all(notify=False)  # export everything by default, like the seed did
+    selection.tick_all(notify=False)  # export everything by default
     give_back()
     progress.report(1.0, "done")
     # A graph is millions of GC-tracked objects that live until the next open; moved to
@@ -128,6 +129,47 @@ def _collect_old_graphs() -> None:
 
 def settings() -> QSettings:
     return QSettings()
+
+
+class StatusProgress:
+    """The window's progress view (workers.ProgressView): the work's text in the status bar,
+    its bar and Cancel beside it. It shows the newest work started."""
+
+    def __init__(self, window: MainWindow):
+        self.window = window
+        self.worker: Worker | None = None
+
+    def start(self, worker: Worker, text: str) -> None:
+        w = self.window
+        self.worker = worker
+        w.progress_bar.setValue(0)
+        w.progress_bar.show()
+        w.cancel_button.show()
+        w.cancel_button.setEnabled(True)
+        w.statusBar().showMessage(text)
+        worker.signals.progress.connect(lambda f, t, wk=worker: self._progress(wk, f))
+
+    def _progress(self, worker: Worker, fraction: float) -> None:
+        if worker is self.worker:
+            self.window.progress_bar.setValue(int(fraction * 1000))
+
+    def finish(self, worker: Worker, text: str = "") -> None:
+        if worker is not self.worker:
+            return
+        w = self.window
+        self.worker = None
+        w.progress_bar.hide()
+        w.cancel_button.hide()
+        if text:
+            w.statusBar().showMessage(text, 5000)
+        else:
+            w.statusBar().clearMessage()
+
+    def cancel(self) -> None:
+        if self.worker is not None:
+            self.worker.cancel()
+            self.window.cancel_button.setEnabled(False)
+            self.window.statusBar().showMessage("Cancelling…")
 
 
 class MainWindow(QMainWindow):
@@ -152,8 +194,7 @@ class MainWindow(QMainWindow):
         self.diff_dialog: DiffDialog | None = None
         self.restore_dialog: RestoreDialog | None = None
         self.result_dialog: ResultDialog | None = None
-        self._load_worker: Worker | None = None
-        self._task: Worker | None = None
+        self._load = Slot()                            # the model being opened
         self._navigating = False
         self._filtering = False
         self._shown: Scope | None = None               # the item the right pane shows
@@ -272,7 +313,8 @@ class MainWindow(QMainWindow):
         self.progress_bar.setTextVisible(False)
         self.cancel_button = QToolButton(self)
         self.cancel_button.setText("Cancel")
-        self.cancel_button.clicked.connect(self.cancel_task)
+        self.task_view = StatusProgress(self)
+        self.cancel_button.clicked.connect(self.task_view.cancel)
         self.progress_bar.hide()
         self.cancel_button.hide()
         sb.addPermanentWidget(self.progress_bar)
@@ -471,8 +513,7 @@ class MainWindow(QMainWindow):
         return str(folder) if folder and os.path.isdir(str(folder)) else None
 
     def set_theme(self, name: str) -> None:
-        from .app import apply_theme
-        apply_theme(name)
+        name = apply_theme(name)
         settings().setValue("view/theme", name)
         if name in self.theme_actions:
             self.theme_actions[name].setChecked(True)
@@ -499,43 +540,11 @@ class MainWindow(QMainWindow):
     def open_path(self, path) -> Worker:
         """Open ``path`` in a worker; the current model stays until the new one is ready."""
         path = os.fspath(path)
-        if self._load_worker is not None:
-            self._load_worker.cancel()
-        worker = Worker(lambda progress: load_model(path, progress), path=path, name="open")
-        worker.signals.result.connect(lambda loaded, w=worker: self._loaded(w, loaded))
-        worker.signals.error.connect(lambda e, tb, w=worker: self._load_failed(w, path, e, tb))
-        worker.signals.cancelled.connect(lambda w=worker: self._load_cancelled(w, path))
-        self._load_worker = worker
+        name = os.path.basename(path)
         self._opened_at = time.perf_counter()
-        self._begin_task(worker, f"Opening {os.path.basename(path)}…")
-        self.jobs.start(worker)
-        return worker
-
-    def _loaded(self, worker: Worker, loaded: Loaded) -> None:
-        if worker is not self._load_worker:
-            return
-        self._load_worker = None
-        self._end_task(worker)
-        self.set_model(loaded)
-
-    def _load_failed(self, worker: Worker, path: str, e: Exception, tb: str) -> None:
-        if worker is not self._load_worker:
-            return
-        self._load_worker = None
-        self._end_task(worker)
-        if isinstance(e, PbscopeError):
-            line = str(e)
-            details = f"File: {e.path or path}\nCause: {e.cause}\n\n{tb}"
-        else:
-            line = f"{path}: cannot open it: {type(e).__name__}: {e}"
-            details = tb
-        self.show_error(line, details)
-
-    def _load_cancelled(self, worker: Worker, path: str) -> None:
-        if worker is self._load_worker:
-            self._load_worker = None
-        self._end_task(worker)
-        self.statusBar().showMessage(f"Opening {os.path.basename(path)} cancelled", 5000)
+        return run_in_worker(self.jobs, lambda progress: load_model(path, progress), self.set_model, self.show_error,
+                             progress=self.task_view, slot=self._load, path=path, name="open",
+                             doing="cannot open it", text=f"Opening {name}…", cancelled_text=f"Opening {name} cancelled")
 
     def set_model(self, loaded: Loaded) -> None:
         """Show a loaded model. O(1) in its size: every index was built in the worker."""
@@ -595,31 +604,10 @@ class MainWindow(QMainWindow):
             _collect_old_graphs()
 
     # -- the task bar ----------------------------------------------------------------------------------
-    def _begin_task(self, worker: Worker, text: str) -> None:
-        self._task = worker
-        self.progress_bar.setValue(0)
-        self.progress_bar.show()
-        self.cancel_button.show()
-        self.cancel_button.setEnabled(True)
-        self.statusBar().showMessage(text)
-        worker.signals.progress.connect(lambda f, t, w=worker: self._task_progress(w, f, t))
-
-    def _task_progress(self, worker: Worker, fraction: float, text: str) -> None:
-        if worker is self._task:
-            self.progress_bar.setValue(int(fraction * 1000))
-
-    def _end_task(self, worker: Worker) -> None:
-        if worker is self._task:
-            self._task = None
-            self.progress_bar.hide()
-            self.cancel_button.hide()
-            self.statusBar().clearMessage()
-
-    def cancel_task(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            self.cancel_button.setEnabled(False)
-            self.statusBar().showMessage("Cancelling…")
+    @property
+    def _task(self) -> Worker | None:
+        """The worker the status bar's progress shows."""
+        return self.task_view.worker
 
     # -- errors ---------------------------------------------------------------------------------------
     def show_error(self, line: str, details: str = "", parent: QWidget | None = None) -> QMessageBox:
@@ -970,39 +958,21 @@ class MainWindow(QMainWindow):
 
     def default_export(self, folder: str | None, fmt: str) -> str:
         """``<folder or the model's folder>/<model name>_weights.pkl``. Folders (SavedModel
-        ``…/half_plus_two/00000123``, checkpoints) are named after what holds them."""
-        path = os.path.abspath(self.graph.path).rstrip(os.sep)
-        name = model_name(path).replace("/", "_")
-        if os.path.isdir(path):
-            base_dir = os.path.dirname(os.path.dirname(path)) if os.path.basename(path).isdigit() \
-                else os.path.dirname(path)
-            name = os.path.basename(path) if not os.path.basename(path).isdigit() else name
-        else:
-            base_dir = os.path.dirname(path)
-            for suffix in (".index", ".meta", ".ckpt"):
-                if name.endswith(suffix):
-                    name = name[: -len(suffix)]
-            if name == "checkpoint" or name.startswith("model.ckpt") or name.startswith("variables"):
-                name = os.path.basename(base_dir) or name
-            name = os.path.splitext(name)[0] or name
-        return default_export_path(os.path.join(base_dir, name + ".pb"), folder or base_dir, fmt)
+        ``…/half_plus_two/00000123``, checkpoints) are named after what holds them: core's
+        rule, the one ``export`` without ``-o`` follows."""
+        return default_export_path(os.path.abspath(self.graph.path), folder, fmt)
 
     def export_to(self, out: str, fmt: str, dequantize: bool = False, stored: bool = False) -> Worker:
         weights = self.selection.weights()
         model_path = self.graph.path
-        worker = Worker(lambda p: export_weights(weights, out, fmt, keys="seed", progress=p, model_path=model_path,
-                                                 dequantize=dequantize, stored=stored),
-                        path=out, name="export")
-        worker.signals.result.connect(lambda r, w=worker: self._exported(w, r))
-        worker.signals.error.connect(lambda e, tb, w=worker: self._export_failed(w, out, e, tb))
-        worker.signals.cancelled.connect(lambda w=worker: (self._end_task(w), self.statusBar().showMessage(
-            "Export cancelled; nothing was written", 5000)))
-        self._begin_task(worker, f"Exporting {len(weights):,} weights to {out}…")
-        self.jobs.start(worker)
-        return worker
+        return run_in_worker(
+            self.jobs, lambda p: export_weights(weights, out, fmt, keys="tf1", progress=p, model_path=model_path,
+                                                dequantize=dequantize, stored=stored),
+            self._exported, self.show_error, progress=self.task_view, path=out, name="export",
+            doing="cannot export", text=f"Exporting {len(weights):,} weights to {out}…",
+            cancelled_text="Export cancelled; nothing was written")
 
-    def _exported(self, worker: Worker, report: ExportReport) -> None:
-        self._end_task(worker)
+    def _exported(self, report: ExportReport) -> None:
         self.last_export = report
         left = ""
         if self.selection is not None and self.selection.unavailable:
@@ -1013,10 +983,14 @@ class MainWindow(QMainWindow):
         self._update_selection_ui()
         self.export_done.emit(report)
 
-    def _export_failed(self, worker: Worker, out: str, e: Exception, tb: str) -> None:
-        self._end_task(worker)
-        line = str(e) if isinstance(e, PbscopeError) else f"{out}: cannot export: {type(e).__name__}: {e}"
-        self.show_error(line, tb)
+    # -- TensorFlow ------------------------------------------------------------------------------------------------
+    def missing_tensorflow(self, purpose: str) -> bool:
+        """Whether TensorFlow is missing (an extra: ``pbscope[tf]``); if so, the one line that
+        says what to install is shown. Restore and Unfreeze ask this first."""
+        if tfimport.available():
+            return False
+        self.show_error(tfimport.missing_message(purpose))
+        return True
 
     # -- compare -------------------------------------------------------------------------------------------------
     def compare_dialog(self, path: str | None = None) -> DiffDialog | None:
@@ -1051,11 +1025,15 @@ class MainWindow(QMainWindow):
         self.activateWindow()
 
     # -- restore -------------------------------------------------------------------------------------------------
-    def restore_into(self) -> RestoreDialog:
-        """Tools ▸ Restore into Model…: the dialog, its source set to the open model."""
+    def restore_into(self) -> RestoreDialog | None:
+        """Tools ▸ Restore into Model…: the dialog, its source set to the open model (None,
+        and a message, without TensorFlow)."""
+        if self.missing_tensorflow("Restore"):
+            return None
         if self.restore_dialog is None:
             self.restore_dialog = RestoreDialog(self.jobs, FILE_FILTER, self)
             self.restore_dialog.applied.connect(self._restored)
+            self.restore_dialog.key_activated.connect(self._show_key)
         self.restore_dialog.set_source(self.graph, self.selection)
         self.restore_dialog.show()
         self.restore_dialog.raise_()
@@ -1080,6 +1058,8 @@ class MainWindow(QMainWindow):
         if not self.act_unfreeze.isEnabled() or self.graph is None or self.selection is None:
             self.statusBar().showMessage(self.act_unfreeze.toolTip(), 8000)
             return None
+        if self.missing_tensorflow("Unfreeze"):
+            return None
         path, _ = QFileDialog.getSaveFileName(self, "Unfreeze into a new folder", self.default_unfreeze_dir(),
                                               "Folder (*)", "", QFileDialog.DontConfirmOverwrite)
         if not path:
@@ -1099,18 +1079,12 @@ class MainWindow(QMainWindow):
                 unfreeze as unfreeze_mod,  # TensorFlow is imported inside, in this worker
             )
             return unfreeze_mod.unfreeze(graph, outdir, weights=weights, force=force, progress=p)
-        worker = Worker(run, path=outdir, name="unfreeze", tf=True)
-        worker.signals.result.connect(lambda r, w=worker: self._unfrozen(w, r))
-        worker.signals.error.connect(lambda e, tb, w=worker: self._task_failed(w, outdir, "cannot unfreeze", e, tb))
-        worker.signals.cancelled.connect(lambda w=worker: (self._end_task(w), self.statusBar().showMessage(
-            "Unfreeze cancelled; nothing was written", 5000)))
-        self._begin_task(worker, f"Unfreezing {len(weights):,} weights into {outdir} (TensorFlow loads the "
-                                 f"first time)…")
-        self.jobs.start(worker)
-        return worker
+        return run_in_worker(self.jobs, run, self._unfrozen, self.show_error, progress=self.task_view, path=outdir,
+                             name="unfreeze", doing="cannot unfreeze", tf=True,
+                             text=f"Unfreezing {len(weights):,} weights into {outdir} (TensorFlow loads the first "
+                                  f"time)…", cancelled_text="Unfreeze cancelled; nothing was written")
 
-    def _unfrozen(self, worker: Worker, report) -> None:
-        self._end_task(worker)
+    def _unfrozen(self, report) -> None:
         self.last_unfreeze = report
         summary = report.summary()
         self.statusBar().showMessage(summary.splitlines()[0], 15_000)
@@ -1123,11 +1097,6 @@ class MainWindow(QMainWindow):
                           f"{len(report.variables):,} weights are variables of a trainable TF1 checkpoint",
                           summary, report.outdir, details, open_path=report.outdir)
         self.unfreeze_done.emit(report)
-
-    def _task_failed(self, worker: Worker, out: str, what: str, e: Exception, tb: str) -> None:
-        self._end_task(worker)
-        line = str(e) if isinstance(e, PbscopeError) else f"{out}: {what}: {type(e).__name__}: {e}"
-        self.show_error(line, tb)
 
     def _show_result(self, title: str, headline: str, summary: str, path: str, details: str = "",
                      open_path: str | None = None, parent: QWidget | None = None) -> ResultDialog:
@@ -1170,11 +1139,9 @@ class MainWindow(QMainWindow):
         from ..core.graphview.picture import write_picture
 
         from .picture import svg_to_png
-        worker = Worker(lambda p: write_picture(view, out, svg_to_png), path=out, name="picture")
-        worker.signals.result.connect(lambda fmt: self.statusBar().showMessage(f"Wrote {out}", 8000))
-        worker.signals.error.connect(lambda e, tb: self.show_error(str(e), tb))
-        self.jobs.start(worker)
-        return worker
+        return run_in_worker(self.jobs, lambda p: write_picture(view, out, svg_to_png),
+                             lambda fmt: self.statusBar().showMessage(f"Wrote {out}", 8000), self.show_error,
+                             path=out, name="picture", doing="cannot write the picture")
 
     # -- window ----------------------------------------------------------------------------------------------
     def _update_title(self) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QRect, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractItemModel, QCoreApplication, QModelIndex, QObject, QRect, Qt
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
 from PySide6.QtWidgets import (
     QApplication,
@@ -38,7 +38,9 @@ from .icons import IconSet
 from .selection import CHECKED, PARTIAL, Selection
 
 NAME, TYPE, SHAPE, DTYPE, PARAMS, SIZE = range(6)
-HEADERS = ("Name", "Type", "Shape", "DType", "Params", "Size")
+HEADERS = (QT_TRANSLATE_NOOP("OpTreeModel", "Name"), QT_TRANSLATE_NOOP("OpTreeModel", "Type"),
+           QT_TRANSLATE_NOOP("OpTreeModel", "Shape"), QT_TRANSLATE_NOOP("OpTreeModel", "DType"),
+           QT_TRANSLATE_NOOP("OpTreeModel", "Params"), QT_TRANSLATE_NOOP("OpTreeModel", "Size"))
 SCOPE_ROLE = int(Qt.UserRole) + 1      # the Scope node
 PATH_ROLE = int(Qt.UserRole) + 2       # its path (op name for ops)
 
@@ -47,7 +49,7 @@ PATH_ROLE = int(Qt.UserRole) + 2       # its path (op name for ops)
 _DISPLAY, _DECORATION, _TOOLTIP = int(Qt.DisplayRole), int(Qt.DecorationRole), int(Qt.ToolTipRole)
 _ALIGN, _FOREGROUND, _CHECKSTATE = int(Qt.TextAlignmentRole), int(Qt.ForegroundRole), int(Qt.CheckStateRole)
 _FONT = int(Qt.FontRole)
-KEPT_APART_TIP = "kept apart: not exported by default (tick it to export it)"
+KEPT_APART_TIP = QT_TRANSLATE_NOOP("OpTreeModel", "kept apart: not exported by default (tick it to export it)")
 _RIGHT = int(Qt.AlignRight | Qt.AlignVCenter)
 _FLAGS = Qt.ItemIsEnabled | Qt.ItemIsSelectable
 _FLAGS_CHECK = _FLAGS | Qt.ItemIsUserCheckable
@@ -57,8 +59,19 @@ _CHECK = {0: Qt.Unchecked, PARTIAL: Qt.PartiallyChecked, CHECKED: Qt.Checked}
 
 # -- filtering: core.filter (the rules ``ls`` shares) ---------------------------
 
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
+def _counts() -> dict[str, tuple[str, str]]:
+    """The tree's count texts in the UI's language: {word: (one, many)}, each with {n}."""
+    return {"op": (QCoreApplication.translate("OpTreeModel", "{n} op"),
+                   QCoreApplication.translate("OpTreeModel", "{n} ops")),
+            "weight": (QCoreApplication.translate("OpTreeModel", "{n} weight"),
+                       QCoreApplication.translate("OpTreeModel", "{n} weights")),
+            "function": (QCoreApplication.translate("OpTreeModel", "function · {n} op"),
+                         QCoreApplication.translate("OpTreeModel", "function · {n} ops"))}
+
+
+def _plural(n: int, word: str, counts: dict | None = None) -> str:
+    one, many = (counts or _counts())[word]
+    return (one if n == 1 else many).format(n=f"{n:,}")
 
 
 # -- the model ----------------------------------------------------------------
@@ -83,6 +96,7 @@ class OpTreeModel(QAbstractItemModel):
         self.functions: set[str] = set()            # top-level scopes that are library functions
         self._dim = QColor()
         self._italic = QFont()
+        self._counts = _counts()                    # translated once: data() runs per cell painted
         self.refresh_palette()
 
     # -- setup --------------------------------------------------------------
@@ -206,7 +220,7 @@ class OpTreeModel(QAbstractItemModel):
     def headerData(self, section, orientation, role=Qt.DisplayRole):
         if orientation == Qt.Horizontal:
             if role == Qt.DisplayRole:
-                return HEADERS[section]
+                return QCoreApplication.translate("OpTreeModel", HEADERS[section])
             if role == Qt.TextAlignmentRole and section in (PARAMS, SIZE):
                 return int(Qt.AlignRight | Qt.AlignVCenter)
         return None
@@ -229,7 +243,7 @@ class OpTreeModel(QAbstractItemModel):
                 w = self.graph.const_weight(op, op.name, rule="structural")
             if w is not None:
                 dt = w.dtype_name + (" (q)" if w.dtype is not None and w.dtype.quantized else "")
-                info = (shape_text(w.shape), dt)
+                info = (shape_text(w.shape, compact=True), dt)
             else:
                 try:
                     attrs = op.attrs
@@ -237,7 +251,7 @@ class OpTreeModel(QAbstractItemModel):
                     attrs = {}
                 shape = attrs.get("shape")
                 dt = attrs.get("dtype") or attrs.get("T") or attrs.get("DstT") or ""
-                info = (shape_text(shape) if isinstance(shape, list) else "",
+                info = (shape_text(shape, compact=True) if isinstance(shape, list) else "",
                         dt if isinstance(dt, str) else "")
             self._info[op.index] = info
         return info
@@ -277,12 +291,12 @@ class OpTreeModel(QAbstractItemModel):
                 if op is not None:
                     return op.type
                 if self.functions and self.is_function(s):
-                    return "function · " + _plural(s.op_count, "op")
-                return _plural(s.op_count, "op")
+                    return _plural(s.op_count, "function", self._counts)
+                return _plural(s.op_count, "op", self._counts)
             if col == SHAPE:
                 if op is not None:
                     return self.op_info(op)[0]
-                return _plural(s.weight_count, "weight") if s.weight_count else ""
+                return _plural(s.weight_count, "weight", self._counts) if s.weight_count else ""
             if col == DTYPE:
                 return self.op_info(op)[1] if op is not None else ""
             if col == PARAMS:
@@ -318,21 +332,25 @@ class OpTreeModel(QAbstractItemModel):
     def _tooltip(self, s: Scope) -> str:
         lines = [s.path]
         if s.op is not None:
-            lines.append(f"{s.op.type} op")
+            lines.append(QCoreApplication.translate("OpTreeModel", "{type} op").format(type=s.op.type))
         w = s.weight
         if w is not None:
-            lines.append(f"weight {w.key}  {shape_text(w.shape)} {w.dtype_name}")
+            lines.append(QCoreApplication.translate("OpTreeModel", "weight {key}  {shape} {dtype}").format(
+                key=w.key, shape=shape_text(w.shape, compact=True), dtype=w.dtype_name))
             if w.raw_key:
-                lines.append(f"checkpoint key {w.raw_key}")
+                lines.append(QCoreApplication.translate("OpTreeModel", "checkpoint key {key}").format(key=w.raw_key))
             if not w.available:
-                lines.append(f"no values, cannot be exported: {w.error}")
+                lines.append(QCoreApplication.translate(
+                    "OpTreeModel", "no values, cannot be exported: {error}").format(error=w.error))
             elif self.is_extra(s):
-                lines.append(KEPT_APART_TIP)
+                lines.append(QCoreApplication.translate("OpTreeModel", KEPT_APART_TIP))
         if self.functions and self.is_function(s):
-            lines.append("a function of the graph's function library")
+            lines.append(QCoreApplication.translate("OpTreeModel", "a function of the graph's function library"))
         if s.has_children:
-            lines.append(f"{s.op_count:,} ops, {s.weight_count:,} weights, "
-                         f"{s.params:,} params, {human_bytes(s.nbytes)}")
+            lines.append(QCoreApplication.translate(
+                "OpTreeModel", "{ops} ops, {weights} weights, {params} params, {size}").format(
+                ops=f"{s.op_count:,}", weights=f"{s.weight_count:,}", params=f"{s.params:,}",
+                size=human_bytes(s.nbytes)))
         return "\n".join(lines)
 
     def setData(self, index: QModelIndex, value, role: int = Qt.EditRole) -> bool:

@@ -13,8 +13,13 @@ MAX_SIDE = 16384        # QImage's practical limit; bigger pictures are scaled d
 
 def svg_to_png(svg: bytes, out: str, scale: float = 1.5) -> None:
     if QGuiApplication.instance() is None:     # the command line: no window, no display
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        svg_to_png.app = QGuiApplication([])   # kept alive for the process's remaining work
+        before = os.environ.get("QT_QPA_PLATFORM")
+        os.environ["QT_QPA_PLATFORM"] = before or "offscreen"
+        try:
+            svg_to_png.app = QGuiApplication([])   # kept alive for the process's remaining work
+        finally:                                   # the environment as it was, for children
+            if before is None:
+                del os.environ["QT_QPA_PLATFORM"]
     renderer = QSvgRenderer(QByteArray(svg))
     size = renderer.defaultSize()
     scale = min(scale, MAX_SIDE / max(size.width(), size.height(), 1))

@@ -1,10 +1,11 @@
 """Weight preview: statistics, histogram, heat map, filter grid and a lazy value table.
 
-``compute_preview`` (pure numpy, run in a worker) decodes the tensor and does every
-pass over all of its elements. A constant that stores fewer values than its shape holds
-(a broadcast view or a core.tensors.Repeated) is never expanded: statistics and histogram
-come from its stored values and their counts, the heat map and the value table read only
-the elements they show. The panel only draws what it gets, through items
+The numbers come from core.preview (``compute_preview``, pure numpy, run in a worker;
+``show`` in the command line prints the same statistics and bins). A constant that
+stores fewer values than its shape holds (a broadcast view or a core.tensors.Repeated)
+is never expanded: statistics and histogram come from its stored values and their
+counts, the heat map and the value table read only the elements they show. The panel
+only draws what it gets, through items
 created once and updated with setData/setImage, and drops results that arrive
 after the user moved on (a generation number). pyqtgraph is imported on first use,
 not at start-up: it is most of a cold start's import time.
@@ -12,12 +13,10 @@ not at start-up: it is most of a cold start's import time.
 from __future__ import annotations
 
 import html
-import math
 import time
-from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -35,24 +34,42 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.errors import PbscopeError
 from ..core.model import Weight
-from ..core.progress import Progress
-from ..core.stats import Summary, summarize
+from ..core.preview import (  # noqa: F401 - the numbers live in core; tests import them from here
+    HIST_FULL_MAX,
+    IMAGE_MAX,
+    MAX_TILE_SIDE,
+    MAX_TILES,
+    MOSAIC_EXPAND_MAX,
+    STAT_KEYS,
+    TABLE_MAX_COLS,
+    PreviewData,
+    as_table,
+    cell_text,
+    compute_preview,
+    display_image,
+    filter_mosaic,
+    heat_axes,
+    histogram,
+    is_kernel,
+    slice_2d,
+    stats_text,
+)
 from ..core.tensors import Repeated
 
-from .fmt import human_bytes, number, shape_text
-from .workers import Jobs, Worker
+from .fmt import human_bytes, shape_text
+from .workers import Jobs, Worker, run_in_worker
 
-HIST_FULL_MAX = 16_000_000   # histogram over every element up to this; a strided sample beyond
-IMAGE_MAX = 1024             # heat-map pixels per side; larger slices are strided down
-MAX_TILES = 4096
-MAX_TILE_SIDE = 64
-MOSAIC_EXPAND_MAX = 64 << 20  # a Repeated kernel is expanded to sum its input channels up to this
 TABLE_CHUNK = 1000           # value-table rows fetched per step
-TABLE_MAX_COLS = 4096        # a wider last axis is shown as one flat column
 
 pg = None  # pyqtgraph, imported by _pyqtgraph()
+
+# the statistics' labels (core.preview.STAT_KEYS), translated where shown
+STAT_LABELS = {"min": QT_TRANSLATE_NOOP("PreviewPanel", "min"), "max": QT_TRANSLATE_NOOP("PreviewPanel", "max"),
+               "mean": QT_TRANSLATE_NOOP("PreviewPanel", "mean"), "std": QT_TRANSLATE_NOOP("PreviewPanel", "std"),
+               "zeros": QT_TRANSLATE_NOOP("PreviewPanel", "zeros"), "NaN": QT_TRANSLATE_NOOP("PreviewPanel", "NaN"),
+               "Inf": QT_TRANSLATE_NOOP("PreviewPanel", "Inf"),
+               "elements": QT_TRANSLATE_NOOP("PreviewPanel", "elements")}
 
 
 def _pyqtgraph():
@@ -64,197 +81,7 @@ def _pyqtgraph():
     return pg
 
 
-# -- numbers (worker side) ------------------------------------------------------------
-
-@dataclass
-class PreviewData:
-    weight: Weight
-    array: np.ndarray | Repeated | None = None     # as decoded (read-only)
-    numeric: np.ndarray | Repeated | None = None   # real values for plots; None for strings
-    numeric_note: str = ""
-    stats: dict[str, str] | None = None
-    mean: float | None = None
-    hist: tuple[np.ndarray, np.ndarray] | None = None   # (counts, edges)
-    hist_note: str = ""
-    image: np.ndarray | None = None       # the first heat-map slice, display-ready
-    image_levels: tuple[float, float] = (0.0, 1.0)
-    image_note: str = ""
-    mosaic: np.ndarray | None = None
-    mosaic_note: str = ""
-    seconds: float = 0.0
-
-
-def stats_text(st: Summary) -> dict[str, str]:
-    """core.stats' figures as the preview shows them."""
-    stats: dict[str, str] = {"elements": f"{st.size:,}"}
-    if st.finite is None:
-        return stats
-    dash = "–"
-    stats.update({"min": number(st.min) if st.min is not None else dash,
-                  "max": number(st.max) if st.max is not None else dash,
-                  "mean": number(st.mean) if st.mean is not None else dash,
-                  "std": number(st.std) if st.std is not None else dash,
-                  "zeros": f"{100.0 * st.zeros / st.size:.2f} %", "NaN": f"{st.nan:,}", "Inf": f"{st.inf:,}"})
-    return stats
-
-
-def histogram(finite: np.ndarray, mn, mx, bins: int = 128, counts: np.ndarray | None = None):
-    """(counts, edges, note); integer tensors with a small range get one bin per value.
-    ``counts``: how many elements each of ``finite`` stands for (stored values, see stats)."""
-    n = finite.size if counts is None else int(counts.sum())
-    if n == 0 or mn is None:
-        return None, ""
-    sample, note = finite, f"{n:,} values"
-    if counts is None and n > HIST_FULL_MAX:
-        step = -(-n // HIST_FULL_MAX)
-        sample = finite[::step]
-        note = f"every {step}th of {n:,} values"
-    lo, hi = float(mn), float(mx)
-    if finite.dtype.kind in "iu" and hi - lo < 512:
-        bins, lo, hi = int(hi - lo) + 1, lo - 0.5, hi + 0.5
-    elif hi <= lo:
-        lo, hi, bins = lo - 0.5, hi + 0.5, 1
-    hist, edges = np.histogram(sample, bins=bins, range=(lo, hi), weights=counts)
-    return (hist.astype(np.int64), edges), note
-
-
-def heat_axes(shape: tuple[int, ...]) -> list[int]:
-    """The axes the heat map pages through or shows: every axis longer than 1
-    (a depthwise 3×3×32×1 kernel pages through 3 rows of 3×32), at least two
-    (the last short ones added: a 5×1×1 bias shows as 5×1)."""
-    axes = [i for i, d in enumerate(shape) if d > 1]
-    if len(axes) < 2:
-        short = [i for i in range(len(shape)) if i not in axes]
-        axes = sorted(axes + short[len(short) - min(len(short), 2 - len(axes)):])
-    return axes
-
-
-def _heat_shaped(a):
-    """``a`` with the heat map's axes only, at least 2-D (a reshape: nothing is read)."""
-    if a.ndim > 2:
-        return a.reshape([a.shape[i] for i in heat_axes(a.shape)])
-    return a.reshape(1, 1) if a.ndim == 0 else a.reshape(1, -1) if a.ndim == 1 else a
-
-
-def slice_2d(a, index: tuple[int, ...] = (), step: tuple[int, int] = (1, 1)) -> np.ndarray:
-    """The 2-D slice the heat map shows: the last two long axes, ``index`` for the others,
-    every ``step``th row and column."""
-    a = _heat_shaped(a)
-    lead = a.ndim - 2
-    index = tuple(index[:lead]) + (0,) * max(0, lead - len(index))
-    return a[index + (slice(None, None, step[0]), slice(None, None, step[1]))]
-
-
-def display_image(a, index: tuple[int, ...] = ()) -> tuple[np.ndarray, tuple[float, float], str]:
-    """``slice_2d(a, index)`` strided down to at most IMAGE_MAX per side before any value
-    is read, as float32, with its levels."""
-    note = ""
-    h, w = _heat_shaped(a).shape[-2:]
-    sy, sx = -(-h // IMAGE_MAX), -(-w // IMAGE_MAX)
-    if sy > 1 or sx > 1:
-        note = f"every {sy}×{sx}th value shown"
-    img = np.asarray(slice_2d(a, index, (sy, sx)), dtype=np.float32)
-    finite = img[np.isfinite(img)] if not np.isfinite(img).all() else img
-    if finite.size:
-        lo, hi = float(finite.min()), float(finite.max())
-    else:
-        lo, hi = 0.0, 1.0
-    if hi <= lo:
-        lo, hi = lo - 0.5, hi + 0.5
-    return img, (lo, hi), note
-
-
-def is_kernel(shape) -> bool:
-    """H×W×Cin×Cout with small spatial sides (1×1 kernels have nothing to look at)."""
-    return (shape is not None and len(shape) == 4 and shape[0] * shape[1] > 1
-            and shape[0] <= MAX_TILE_SIDE and shape[1] <= MAX_TILE_SIDE)
-
-
-def filter_mosaic(a: np.ndarray, how: str = "sum", normalize: bool = True) -> tuple[np.ndarray | None, str]:
-    """A conv kernel's filters as one image: one H×W tile per output channel.
-
-    ``how`` folds the input channels: "sum" or "first". A depthwise kernel
-    (H×W×C×1) shows one tile per input channel instead. Tiles are separated by a
-    one-pixel NaN gap, which pyqtgraph leaves transparent. A Repeated kernel is expanded
-    to be summed up to MOSAIC_EXPAND_MAX; past it, it shows its first input channel.
-    """
-    if a is None or not is_kernel(a.shape):
-        return None, ""
-    h, w, cin, cout = a.shape
-    big = ""
-    if isinstance(a, Repeated):
-        if a.nbytes <= MOSAIC_EXPAND_MAX:
-            a = a.expand(MOSAIC_EXPAND_MAX)
-        elif how == "sum":
-            how, big = "first", " (too large to sum)"
-    # only the tiles shown are read: a Repeated expands no more than those
-    if cout == 1 and cin > 1:
-        tiles, n, note = a[:, :, :MAX_TILES, 0], cin, f"{cin} depthwise filters, one per input channel"
-    elif how == "first":
-        tiles, n, note = a[:, :, 0, :MAX_TILES], cout, f"{cout} filters, input channel 0{big}"
-    else:
-        tiles, n = a[:, :, :, :MAX_TILES].sum(axis=2, dtype=np.float64), cout
-        note = f"{cout} filters, summed over {cin} input channels"
-    tiles = np.moveaxis(np.asarray(tiles, dtype=np.float32), 2, 0)  # (N, H, W)
-    if n > MAX_TILES:
-        note += f" (first {MAX_TILES})"
-    n = tiles.shape[0]
-    if normalize:
-        scale = np.abs(tiles).reshape(n, -1).max(axis=1)
-        scale[~np.isfinite(scale) | (scale == 0)] = 1.0
-        tiles = tiles / scale[:, None, None]
-        note += "; each filter scaled to ±1"
-    cols = max(1, math.ceil(math.sqrt(n * (h + 1) / (w + 1))))
-    rows = -(-n // cols)
-    canvas = np.full((rows * cols, h + 1, w + 1), np.nan, dtype=np.float32)
-    canvas[:n, :h, :w] = tiles
-    canvas = canvas.reshape(rows, cols, h + 1, w + 1).transpose(0, 2, 1, 3).reshape(rows * (h + 1), cols * (w + 1))
-    return canvas[:-1, :-1], note
-
-
-def compute_preview(w: Weight, progress: Progress | None = None) -> PreviewData:
-    """Everything the preview draws, off the GUI thread. Raises PbscopeError."""
-    t0 = time.perf_counter()
-    data = PreviewData(w)
-    a = w.array()
-    data.array = a
-    if progress is not None:
-        progress.check()
-    st = summarize(a, progress.check if progress is not None else None)
-    data.stats, data.mean, data.numeric_note = stats_text(st), st.mean, st.note
-    num = data.numeric = st.numeric
-    if num is not None:
-        if progress is not None:
-            progress.check()
-        data.hist, data.hist_note = histogram(st.finite, st.min, st.max, counts=st.counts)
-        if progress is not None:
-            progress.check()
-        data.image, data.image_levels, data.image_note = display_image(num)
-        data.mosaic, data.mosaic_note = filter_mosaic(num)
-    data.seconds = time.perf_counter() - t0
-    return data
-
-
 # -- the lazy value table -------------------------------------------------------------
-
-def as_table(a):
-    """A 2-D view: rows are every index but the last axis, columns the last axis (a
-    Repeated stays one: a cell reads one element)."""
-    if a.ndim == 0:
-        return a.reshape(1, 1)
-    if a.ndim == 1 or a.shape[-1] > TABLE_MAX_COLS:
-        return a.reshape(-1, 1)
-    return a.reshape(-1, a.shape[-1])
-
-
-def cell_text(v) -> str:
-    if isinstance(v, (bytes, np.bytes_)):
-        text = repr(bytes(v))
-        return text if len(text) <= 80 else text[:80] + "…"
-    if isinstance(v, (float, np.floating)) and not isinstance(v, np.complexfloating):
-        return number(v) if float(v).is_integer() else f"{float(v):.6g}"
-    return str(v)
-
 
 class ValueTableModel(QAbstractTableModel):
     """Cells computed from the array when asked; rows arrive TABLE_CHUNK at a time."""
@@ -313,8 +140,10 @@ class ValueTableModel(QAbstractTableModel):
             return None
         if orientation == Qt.Horizontal:
             if self._a.ndim == 0:
-                return "value"
-            return "value" if self._t.shape[1] == 1 and (self._a.ndim == 1 or self._flat) else str(section)
+                return QCoreApplication.translate("ValueTableModel", "value")
+            if self._t.shape[1] == 1 and (self._a.ndim == 1 or self._flat):
+                return QCoreApplication.translate("ValueTableModel", "value")
+            return str(section)
         if self._a.ndim == 0:
             return ""
         if self._a.ndim == 1 and not self._flat:
@@ -325,8 +154,6 @@ class ValueTableModel(QAbstractTableModel):
 
 
 # -- the panel ---------------------------------------------------------------------------
-
-STAT_KEYS = ("min", "max", "mean", "std", "zeros", "NaN", "Inf", "elements")
 
 
 class PreviewPanel(QWidget):
@@ -358,7 +185,7 @@ class PreviewPanel(QWidget):
         grid.setVerticalSpacing(2)
         self.stat_values: dict[str, QLabel] = {}
         for i, key in enumerate(STAT_KEYS):
-            name = QLabel(key, self.stats_box)
+            name = QLabel(QCoreApplication.translate("PreviewPanel", STAT_LABELS.get(key, key)), self.stats_box)
             name.setForegroundRole(QPalette.PlaceholderText)
             val = QLabel("–", self.stats_box)
             val.setTextInteractionFlags(Qt.TextSelectableByMouse)
@@ -371,7 +198,7 @@ class PreviewPanel(QWidget):
             grid.setColumnStretch(2 * c + 1, 1)
         self.status = QLabel(self)
         self.status.setForegroundRole(QPalette.PlaceholderText)
-        self.details_button = QPushButton("Details…", self)
+        self.details_button = QPushButton(self.tr("Details…"), self)
         self.details_button.setVisible(False)
         self.details_button.clicked.connect(self._show_error_details)
         status_row = QHBoxLayout()
@@ -395,10 +222,10 @@ class PreviewPanel(QWidget):
         hh = self.table.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.Fixed)
         hh.setDefaultSectionSize(96)
-        self.tabs.addTab(self.hist_page, "Histogram")
-        self.tabs.addTab(self.heat_page, "Heat map")
-        self.tabs.addTab(self.filter_page, "Filters")
-        self.tabs.addTab(self.table, "Values")
+        self.tabs.addTab(self.hist_page, self.tr("Histogram"))
+        self.tabs.addTab(self.heat_page, self.tr("Heat map"))
+        self.tabs.addTab(self.filter_page, self.tr("Filters"))
+        self.tabs.addTab(self.table, self.tr("Values"))
 
         # a weight the file holds no values for shows why, instead of empty plots
         self.no_values = QLabel(self)
@@ -434,8 +261,8 @@ class PreviewPanel(QWidget):
         # histogram
         self.hist_plot = pg.PlotWidget(self.hist_page)
         self.hist_plot.setMenuEnabled(False)
-        self.hist_plot.setLabel("left", "count")
-        self.hist_plot.setLabel("bottom", "value")
+        self.hist_plot.setLabel("left", self.tr("count"))
+        self.hist_plot.setLabel("bottom", self.tr("value"))
         self.hist_plot.showGrid(x=True, y=True, alpha=0.15)
         self.hist_curve = pg.PlotDataItem(stepMode="center", fillLevel=0)
         self.hist_plot.addItem(self.hist_curve)
@@ -443,7 +270,7 @@ class PreviewPanel(QWidget):
         self.hist_plot.addItem(self.mean_line)
         self.hist_note = QLabel(self.hist_page)
         self.hist_note.setForegroundRole(QPalette.PlaceholderText)
-        self.log_box = QCheckBox("log count", self.hist_page)
+        self.log_box = QCheckBox(self.tr("log count"), self.hist_page)
         self.log_box.toggled.connect(self._set_log)
         row = QHBoxLayout()
         row.addWidget(self.hist_note, 1)
@@ -462,8 +289,8 @@ class PreviewPanel(QWidget):
         self.heat_plot = self.heat_view.addPlot()
         self.heat_plot.setMenuEnabled(False)
         self.heat_plot.invertY(True)
-        self.heat_plot.setLabel("left", "row")
-        self.heat_plot.setLabel("bottom", "column")
+        self.heat_plot.setLabel("left", self.tr("row"))
+        self.heat_plot.setLabel("bottom", self.tr("column"))
         self.heat_image = pg.ImageItem()
         self.heat_plot.addItem(self.heat_image)
         self.heat_lut = pg.HistogramLUTItem()
@@ -482,10 +309,10 @@ class PreviewPanel(QWidget):
         self.filter_stack = QStackedWidget(self.filter_page)
         grid_page = QWidget()
         self.fold = QComboBox(grid_page)
-        self.fold.addItem("Sum over input channels", "sum")
-        self.fold.addItem("First input channel", "first")
+        self.fold.addItem(self.tr("Sum over input channels"), "sum")
+        self.fold.addItem(self.tr("First input channel"), "first")
         self.fold.currentIndexChanged.connect(self._redo_mosaic)
-        self.normalize = QCheckBox("Scale each filter", grid_page)
+        self.normalize = QCheckBox(self.tr("Scale each filter"), grid_page)
         self.normalize.setChecked(True)
         self.normalize.toggled.connect(self._redo_mosaic)
         top = QHBoxLayout()
@@ -509,7 +336,7 @@ class PreviewPanel(QWidget):
         gv.addLayout(top)
         gv.addWidget(self.filter_view, 1)
         gv.addWidget(self.filter_note)
-        self.no_filters = QLabel("The filter grid shows 4-D convolution kernels (H×W×Cin×Cout).")
+        self.no_filters = QLabel(self.tr("The filter grid shows 4-D convolution kernels (H×W×Cin×Cout)."))
         self.no_filters.setAlignment(Qt.AlignCenter)
         self.no_filters.setForegroundRole(QPalette.PlaceholderText)
         self.filter_stack.addWidget(grid_page)
@@ -550,20 +377,22 @@ class PreviewPanel(QWidget):
         self.weight = w
         self._error = None
         self.details_button.setVisible(False)
-        q = " · quantized" if w.dtype is not None and w.dtype.quantized else ""
-        quant = f"<br>quantized: {_html(w.quant.summary())}" if w.quant is not None else ""
-        self.title.setText(f"<b>{_html(w.var_name)}</b><br>{_html(shape_text(w.shape))} · {_html(w.dtype_name)}{q}"
-                           f" · {w.size:,} params · {human_bytes(w.nbytes)}{quant}")
+        q = _html(self.tr(" · quantized")) if w.dtype is not None and w.dtype.quantized else ""
+        quant = ("<br>" + _html(self.tr("quantized: {summary}").format(summary=w.quant.summary()))
+                 if w.quant is not None else "")
+        params = _html(self.tr("{n} params").format(n=f"{w.size:,}"))
+        self.title.setText(f"<b>{_html(w.var_name)}</b><br>{_html(shape_text(w.shape, compact=True))} · {_html(w.dtype_name)}{q}"
+                           f" · {params} · {human_bytes(w.nbytes)}{quant}")
         if self._worker is not None:
             self._worker.cancel()
         if not w.available:
             self._clear_values()
             self.stats_box.setVisible(False)
             dim = QGuiApplication.palette().color(QPalette.PlaceholderText).name()
-            self.no_values.setText(f"<p><b>No values to show</b></p><p>{_html(w.error)}</p>"
-                                   f"<p style='color:{dim}'>This weight is listed from the graph, but its "
-                                   f"values are not in the files that were opened, so it cannot be "
-                                   f"previewed or exported.</p>")
+            self.no_values.setText("<p><b>{}</b></p><p>{}</p><p style='color:{}'>{}</p>".format(
+                _html(self.tr("No values to show")), _html(w.error), dim, _html(self.tr(
+                    "This weight is listed from the graph, but its values are not in the files that were "
+                    "opened, so it cannot be previewed or exported."))))
             self.body.setCurrentIndex(1)
             self.status.setText("")
             self._error = (f"{w.name}: {w.error}", "")
@@ -571,13 +400,12 @@ class PreviewPanel(QWidget):
             return
         self.stats_box.setVisible(True)
         self.body.setCurrentIndex(0)
-        self.status.setText("computing statistics…")
+        self.status.setText(self.tr("computing statistics…"))
         self._t0 = time.perf_counter()
-        worker = Worker(lambda progress: compute_preview(w, progress), name="preview")
-        worker.signals.result.connect(lambda data, g=gen: self._apply(g, data))
-        worker.signals.error.connect(lambda e, tb, g=gen: self._failed(g, e, tb))
-        self._worker = worker
-        self.jobs.start(worker)
+        self._worker = run_in_worker(self.jobs, lambda progress: compute_preview(w, progress),
+                                     lambda data, g=gen: self._apply(g, data),
+                                     lambda line, details, g=gen: self._failed(g, line, details),
+                                     path=w.name, name="preview", doing=self.tr("cannot preview it"))
 
     def _clear_values(self) -> None:
         for lab in self.stat_values.values():
@@ -589,12 +417,11 @@ class PreviewPanel(QWidget):
             self.heat_image.clear()
             self.filter_image.clear()
 
-    def _failed(self, gen: int, e: Exception, tb: str) -> None:
+    def _failed(self, gen: int, line: str, details: str) -> None:
         if gen != self._gen:
             return
         self._clear_values()
-        line = str(e) if isinstance(e, PbscopeError) else f"{self.weight.name}: cannot preview it: {type(e).__name__}: {e}"
-        self._fail(line, tb)
+        self._fail(line, details)
 
     def _fail(self, line: str, details: str) -> None:
         self._error = (line, details)
@@ -619,14 +446,14 @@ class PreviewPanel(QWidget):
         if data.hist is not None:
             counts, edges = data.hist
             self.hist_curve.setData(edges, counts)
-            self.hist_note.setText(f"{len(counts)} bins over {data.hist_note}")
+            self.hist_note.setText(self.tr("{n} bins over {range}").format(n=len(counts), range=data.hist_note))
             self.mean_line.setVisible(data.mean is not None)
             if data.mean is not None:
                 self.mean_line.setValue(data.mean)
             self.hist_plot.getPlotItem().enableAutoRange()
         else:
             self.hist_curve.setData([], [])
-            self.hist_note.setText("no numeric values")
+            self.hist_note.setText(self.tr("no numeric values"))
             self.mean_line.setVisible(False)
         # heat map
         self._make_sliders(data.numeric.shape if data.numeric is not None else ())
@@ -634,7 +461,7 @@ class PreviewPanel(QWidget):
             self._set_heat(data.image, data.image_levels, data.image_note)
         else:
             self.heat_image.clear()
-            self.heat_note.setText("no numeric values")
+            self.heat_note.setText(self.tr("no numeric values"))
         # filter grid
         self._set_mosaic(data.mosaic, data.mosaic_note)
         # values
@@ -650,8 +477,10 @@ class PreviewPanel(QWidget):
         h, w = img.shape
         where = ""
         if self._index:
-            where = "slice " + ", ".join(f"axis {ax} = {i}" for ax, i in zip(self._slider_axes, self._index)) + " · "
-        self.heat_note.setText(f"{where}{h}×{w} shown" + (f" · {note}" if note else ""))
+            axes = ", ".join(self.tr("axis {axis} = {i}").format(axis=ax, i=i)
+                             for ax, i in zip(self._slider_axes, self._index))
+            where = self.tr("slice {axes}").format(axes=axes) + " · "
+        self.heat_note.setText(where + self.tr("{h}×{w} shown").format(h=h, w=w) + (f" · {note}" if note else ""))
 
     def _set_mosaic(self, mosaic, note: str) -> None:
         if mosaic is None:
@@ -697,7 +526,7 @@ class PreviewPanel(QWidget):
 
     def _label_sliders(self, lead) -> None:
         for axis, (slider, label), size in zip(self._slider_axes, self.sliders, lead):
-            label.setText(f"axis {axis}: {slider.value()} / {size - 1}")
+            label.setText(self.tr("axis {axis}: {i} / {last}").format(axis=axis, i=slider.value(), last=size - 1))
 
     def _slice_changed(self) -> None:
         if self.data is None or self.data.numeric is None:

@@ -2,28 +2,20 @@
 
 ``core.restore.plan_restore`` and ``apply_restore`` import TensorFlow, so both run
 in workers (module attributes looked up at call time: tests swap in fakes). The
-plan is shown one row per target variable, coloured by status; matched rows carry a
-tick box, and unticked ones are passed to ``apply_restore`` as ``skip``. A filter
-and "Tick shown"/"Untick shown" (or a row's context menu) untick whole scopes.
+plan is shown one row per target variable in a status table (table_dialog.py); matched
+rows carry a tick box, and unticked ones are passed to ``apply_restore`` as ``skip``. A
+filter and "Tick shown"/"Untick shown" (or a row's context menu) untick whole scopes.
+Double-clicking a row whose source is the open model shows that weight in the window.
 """
 from __future__ import annotations
 
-import html
 import os
 
-from PySide6.QtCore import (
-    QEvent,
-    QModelIndex,
-    QSortFilterProxyModel,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QButtonGroup,
     QCheckBox,
-    QDialog,
     QFileDialog,
     QGridLayout,
     QGroupBox,
@@ -36,7 +28,6 @@ from PySide6.QtWidgets import (
     QRadioButton,
     QSizePolicy,
     QSplitter,
-    QTableView,
     QTableWidget,
     QTableWidgetItem,
     QToolButton,
@@ -44,20 +35,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.errors import PbscopeError
 from ..core.model import Graph, Weight
 from ..core.progress import Progress
 
 from .details import model_name
-from .widgets import (
-    PathField,
-    RowsTableModel,
-    TaskStrip,
-    confirm_replace,
-    status_boxes,
-    swatch,
-    tint,
-)
+from .fmt import shape_text
+from .table_dialog import StatusFilter, StatusTableDialog, StatusTableModel, dim_color, h
+from .widgets import PathField, confirm_replace, tint
 from .workers import Jobs, SubProgress, Worker
 
 STATUSES = {               # status → (label, hue)
@@ -68,18 +52,11 @@ STATUSES = {               # status → (label, hue)
 }
 USE, TARGET, STATUS, SHAPE, DTYPE, TRAINABLE, SOURCE, SOURCE_SHAPE, NOTE = range(9)
 HEADERS = ("Use", "Target variable", "Status", "Shape", "DType", "Train", "Source key", "Source shape", "Note")
-STATUS_ROLE = int(Qt.UserRole) + 1
 TARGET_HINT = ("A TF1 checkpoint (a prefix, its .meta/.index, or a folder), a Keras .keras/.h5 file, "
                "a SavedModel folder, or a Python file that builds the model (then name its function).")
 TARGET_FILTER = ("Models to restore into (*.meta *.index *.keras *.h5 *.py checkpoint);;"
                  "TF1 checkpoints (*.meta *.index checkpoint);;Keras models (*.keras *.h5);;"
                  "Python builders (*.py);;All files (*)")
-
-
-def shape_text(shape) -> str:
-    if shape is None:
-        return "?"
-    return "[" + ", ".join("?" if d is None else str(d) for d in shape) + "]"
 
 
 def target_string(path: str, function: str) -> str:
@@ -98,37 +75,23 @@ def is_builder(path: str) -> bool:
 
 # -- the plan table ---------------------------------------------------------------------------
 
-def _h(text) -> str:
-    """HTML-escaped for a QLabel (which shows &#x27; literally, so quotes stay as they are)."""
-    return html.escape(str(text), quote=False)
-
-
-class PlanTableModel(RowsTableModel):
-    HEADERS = HEADERS
-
+class PlanTableModel(StatusTableModel):
     """One row per target variable (``plan.rows``); matched rows have a tick box (column USE)."""
+
+    HEADERS = HEADERS
+    STATUSES = STATUSES
+    STATUS_COLUMN = STATUS
 
     ticks_changed = Signal()
 
     def __init__(self, parent=None):
-        super().__init__(parent)
-        self.rows: list = []
         self.skip: set[str] = set()
-        self._tints: dict[str, object] = {}
-        self.refresh_palette()
+        super().__init__(parent)
 
-    def set_rows(self, rows: list) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
+    def set_rows(self, rows) -> None:
         self.skip = set()
-        self.endResetModel()
+        super().set_rows(rows)
         self.ticks_changed.emit()
-
-    def refresh_palette(self) -> None:
-        pal = QGuiApplication.palette()
-        self._tints = {s: tint(hue, pal) for s, (_, hue) in STATUSES.items()}
-        if self.rows:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, len(HEADERS) - 1))
 
     def applied(self) -> list:
         """Matched rows still ticked: what Apply writes."""
@@ -141,7 +104,7 @@ class PlanTableModel(RowsTableModel):
                 (self.skip.discard if ticked else self.skip.add)(r.target)
                 changed += 1
         if changed:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, len(HEADERS) - 1))
+            self.all_changed()
             self.ticks_changed.emit()
         return changed
 
@@ -153,18 +116,15 @@ class PlanTableModel(RowsTableModel):
             f |= Qt.ItemIsUserCheckable
         return f
 
-    def data(self, index, role=Qt.DisplayRole):
-        if not index.isValid():
-            return None
-        r = self.rows[index.row()]
-        col = index.column()
+    def background(self, r):
+        if r.status == "matched" and r.target in self.skip:
+            return None                      # unticked: the target keeps its own value
+        return super().background(r)
+
+    def cell(self, r, col: int, role):
         if role == Qt.DisplayRole:
-            if col == USE:
-                return None
             if col == TARGET:
                 return r.target
-            if col == STATUS:
-                return r.status
             if col == SHAPE:
                 return shape_text(r.shape)
             if col == DTYPE:
@@ -180,10 +140,6 @@ class PlanTableModel(RowsTableModel):
             return None
         if role == Qt.CheckStateRole and col == USE and r.status == "matched":
             return Qt.Unchecked if r.target in self.skip else Qt.Checked
-        if role == Qt.BackgroundRole:
-            if r.status == "matched" and r.target in self.skip:
-                return None
-            return self._tints.get(r.status)
         if role == Qt.ForegroundRole and r.status == "matched" and r.target in self.skip:
             return QGuiApplication.palette().color(QPalette.PlaceholderText)
         if role == Qt.ToolTipRole:
@@ -196,8 +152,6 @@ class PlanTableModel(RowsTableModel):
                 tip += ("\nunticked: keeps the target's own value" if r.target in self.skip
                         else "\nuntick to keep the target's own value")
             return tip
-        if role == STATUS_ROLE:
-            return r.status
         return None
 
     def setData(self, index, value, role=Qt.EditRole) -> bool:
@@ -210,28 +164,13 @@ class PlanTableModel(RowsTableModel):
         return self.set_ticked({r.target}, want == Qt.Checked) > 0
 
 
-class PlanFilter(QSortFilterProxyModel):
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.text = ""
-        self.statuses = set(STATUSES)
+def _plan_fields(r):
+    return (r.target, r.source)
 
-    def set_text(self, text: str) -> None:
-        self.beginFilterChange()
-        self.text = text.lower()
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
-    def set_statuses(self, statuses) -> None:
-        self.beginFilterChange()
-        self.statuses = set(statuses)
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    def filterAcceptsRow(self, row: int, parent: QModelIndex) -> bool:
-        r = self.sourceModel().rows[row]
-        if r.status not in self.statuses:
-            return False
-        t = self.text
-        return not t or t in r.target.lower() or (r.source is not None and t in r.source.lower())
+def PlanFilter(parent=None) -> StatusFilter:
+    """Rows whose target or source name contains the text and whose status is shown."""
+    return StatusFilter(STATUSES, _plan_fields, parent)
 
 
 # -- the dialog -------------------------------------------------------------------------------
@@ -253,17 +192,16 @@ def apply_plan(plan, out: str, force: bool, skip: set[str], progress: Progress):
     return restore.apply_restore(plan, out, force=force, skip=skip, progress=progress)
 
 
-class RestoreDialog(QDialog):
+class RestoreDialog(StatusTableDialog):
     planned = Signal(object)           # RestorePlan
     applied = Signal(object)           # RestoreResult
-    failed = Signal(str)               # the one line of an error
     open_requested = Signal(str)       # a written model to open in the main window
+    # key_activated(str): a source weight of the open model to show; failed(str): an error's line
 
     def __init__(self, jobs: Jobs, file_filter: str, parent: QWidget | None = None):
-        super().__init__(parent)
+        super().__init__(jobs, parent)
         self.setObjectName("restoreDialog")
         self.setWindowTitle("Restore weights into a model — pbscope")
-        self.jobs = jobs
         self.graph: Graph | None = None
         self.selection = None              # the window's Selection: "its ticked weights"
         self.plan = None
@@ -374,48 +312,24 @@ class RestoreDialog(QDialog):
         self.plan_summary.setObjectName("planSummary")
         self.plan_summary.setWordWrap(True)
         self.plan_summary.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.filter_edit = QLineEdit(self)
-        self.filter_edit.setPlaceholderText("Filter variables (a scope, a name…)")
-        self.filter_edit.setClearButtonEnabled(True)
-        self.status_boxes = status_boxes(self, STATUSES, self._statuses_changed)
+        self.build_table(PlanTableModel(self), _plan_fields, name="planTable",
+                         placeholder="Filter variables (a scope, a name…)",
+                         count_format="{shown:,} of {total:,} variables", key_column=TARGET, stretch_column=TARGET,
+                         widths={USE: "Use", STATUS: "mismatch", SHAPE: "[3, 3, 256, 256]", DTYPE: "float32",
+                                 TRAINABLE: "Train", SOURCE: "Conv2d_1_depthwise/BatchNorm/beta:0",
+                                 SOURCE_SHAPE: "[3, 3, 256, 256]", NOTE: "--exclude MobileNetV1/Conv2d"})
+        self.model.ticks_changed.connect(self._update_apply)
+        self.table.setTextElideMode(Qt.ElideLeft)     # long names keep their layer and leaf
+        self.table.setContextMenuPolicy(Qt.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._table_menu)
         self.tick_shown = QPushButton("Tick shown", self)
         self.tick_shown.setToolTip("Tick every matched variable the filter shows")
         self.tick_shown.clicked.connect(lambda: self._tick_shown(True))
         self.untick_shown = QPushButton("Untick shown", self)
         self.untick_shown.setToolTip("Untick every matched variable the filter shows: they keep the target's values")
         self.untick_shown.clicked.connect(lambda: self._tick_shown(False))
-        frow = QHBoxLayout()
-        frow.setSpacing(10)
-        frow.addWidget(self.filter_edit, 1)
-        for box in self.status_boxes.values():
-            frow.addWidget(box)
-        frow.addWidget(self.tick_shown)
-        frow.addWidget(self.untick_shown)
-
-        self.model = PlanTableModel(self)
-        self.model.ticks_changed.connect(self._update_apply)
-        self.proxy = PlanFilter(self)
-        self.proxy.setSourceModel(self.model)
-        self.table = QTableView(self)
-        self.table.setObjectName("planTable")
-        self.table.setModel(self.proxy)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setWordWrap(False)
-        self.table.setTextElideMode(Qt.ElideLeft)     # long names keep their layer and leaf
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
-        self.table.setContextMenuPolicy(Qt.CustomContextMenu)
-        self.table.customContextMenuRequested.connect(self._table_menu)
-        h = self.table.horizontalHeader()
-        h.setSectionResizeMode(QHeaderView.Interactive)
-        h.setSectionResizeMode(TARGET, QHeaderView.Stretch)
-        h.setStretchLastSection(False)
-        fm = self.fontMetrics()
-        for col, sample in ((USE, "Use"), (STATUS, "mismatch"), (SHAPE, "[3, 3, 256, 256]"),
-                            (DTYPE, "float32"), (TRAINABLE, "Train"), (SOURCE, "Conv2d_1_depthwise/BatchNorm/beta:0"),
-                            (SOURCE_SHAPE, "[3, 3, 256, 256]"), (NOTE, "--exclude MobileNetV1/Conv2d")):
-            self.table.setColumnWidth(col, fm.horizontalAdvance(sample) + 20)
-        self.filter_edit.textChanged.connect(self._text_changed)
+        self.filter_row.add(self.tick_shown)
+        self.filter_row.add(self.untick_shown)
         self.unused = QLabel(self)
         self.unused.setObjectName("unusedKeys")
         self.unused.setWordWrap(True)
@@ -428,11 +342,10 @@ class RestoreDialog(QDialog):
         pv.setContentsMargins(0, 0, 0, 0)
         pv.setSpacing(8)
         pv.addWidget(self.plan_summary)
-        pv.addLayout(frow)
+        pv.addWidget(self.filter_row)
         pv.addWidget(self.table, 1)
         pv.addWidget(self.unused)
 
-        self.task = TaskStrip(self)
         self.apply_button = QPushButton("Apply…", self)
         self.apply_button.setObjectName("applyButton")
         self.apply_button.clicked.connect(self.apply)
@@ -557,78 +470,58 @@ class RestoreDialog(QDialog):
         if source is None and not source_path:
             return None
         maps, excludes, except_last = self.map_pairs(), self.exclude_list(), self.except_last.isChecked()
-        if self.task.worker is not None:
-            self.task.worker.cancel()
-        worker = Worker(lambda p: make_plan(source, source_path, target, maps, excludes, except_last, weights, p),
-                        path=target, name="plan", tf=True)
-        worker.signals.result.connect(lambda plan, w=worker: self._planned(w, plan))
-        worker.signals.error.connect(lambda e, tb, w=worker: self._failed(w, target, e, tb))
-        worker.signals.cancelled.connect(lambda w=worker: self.task.finish(w, "Planning cancelled"))
-        self.task.start(worker, f"Planning: reading {os.path.basename(self.target.path().rstrip('/'))} "
-                                f"(TensorFlow loads the first time)…")
+        worker = self.start_work(
+            lambda p: make_plan(source, source_path, target, maps, excludes, except_last, weights, p),
+            self._planned, path=target, name="plan", doing="cannot plan the restore", tf=True,
+            cancelled_text="Planning cancelled", on_end=self._idle,
+            text=f"Planning: reading {os.path.basename(self.target.path().rstrip('/'))} "
+                 f"(TensorFlow loads the first time)…")
         self.plan_button.setEnabled(False)
         self.apply_button.setEnabled(False)
-        self.jobs.start(worker)
         return worker
 
-    def _planned(self, worker: Worker, plan) -> None:
-        if worker is not self.task.worker:
-            return
-        self.task.finish(worker, f"Planned in {getattr(plan, 'seconds', 0.0):.2f} s: nothing written yet. "
-                                 f"Untick what should keep the target's values, then Apply.")
+    def _idle(self) -> None:
+        """A plan or a restore ended (done, failed or cancelled): Plan and Apply work again."""
         self.plan_button.setEnabled(True)
+        self._update_apply()
+
+    def _planned(self, plan) -> None:
+        self.task.label.setText(f"Planned in {getattr(plan, 'seconds', 0.0):.2f} s: nothing written yet. "
+                                f"Untick what should keep the target's values, then Apply.")
         self.plan = plan
         self.result = None
         self.model.set_rows(plan.rows)
         self._show_plan()
         self.planned.emit(plan)
 
-    def _failed(self, worker: Worker, path: str, e: Exception, tb: str) -> None:
-        if worker is not self.task.worker:
-            return
-        self.task.finish(worker, "")
-        self.plan_button.setEnabled(True)
-        self._update_apply()
-        line = str(e) if isinstance(e, PbscopeError) else f"{path}: {worker.name} failed: {type(e).__name__}: {e}"
-        parent = self.parent()
-        if parent is not None and hasattr(parent, "show_error"):
-            parent.show_error(line, tb, self)
-        self.failed.emit(line)
-
     # -- showing the plan -------------------------------------------------------------------------
-    def _dim(self) -> str:
-        return QGuiApplication.palette().color(QPalette.PlaceholderText).name()
-
     def _show_plan(self) -> None:
         plan = self.plan
         if plan is None:
             self.plan_summary.setText(
-                f"<span style='color:{self._dim()}'>Press <b>Plan</b> to see, for every variable of the target, "
+                f"<span style='color:{dim_color()}'>Press <b>Plan</b> to see, for every variable of the target, "
                 f"which source weight it gets (matched by name: <code>scope/w</code>, <code>scope/w:0</code> "
                 f"and <code>scope/w/read</code> are one name). Nothing is written until Apply.</span>")
             self.unused.setText("")
-            for s, box in self.status_boxes.items():
-                box.setText(STATUSES[s][0])
+            self.filter_row.set_counts(None)
         else:
             kind = {"checkpoint": "TF1 checkpoint", "builder": "TF1 builder", "keras": "Keras model"}.get(
                 plan.kind, plan.kind)
-            lines = [f"<b>{_h(plan.summary())}</b>",
-                     f"<span style='color:{self._dim()}'>{_h(model_name(plan.source))} → {kind} "
-                     f"{_h(plan.target)}</span>"]
+            lines = [f"<b>{h(plan.summary())}</b>",
+                     f"<span style='color:{dim_color()}'>{h(model_name(plan.source))} → {kind} "
+                     f"{h(plan.target)}</span>"]
             for note in plan.notes:
-                lines.append(f"<span style='color:{self._dim()}'>note: {_h(note)}</span>")
+                lines.append(f"<span style='color:{dim_color()}'>note: {h(note)}</span>")
             if self.strict.isChecked() and not plan.strict_ok:
                 lines.append(f"<b style='color:{tint('bad', amount=0.9).name()}'>strict: "
-                             f"{_h(plan.strict_failure())}</b>")
+                             f"{h(plan.strict_failure())}</b>")
             self.plan_summary.setText("<br>".join(lines))
-            counts = plan.counts
-            for s, box in self.status_boxes.items():
-                box.setText(f"{STATUSES[s][0]} ({counts.get(s, 0):,})")
+            self.filter_row.set_counts(plan.counts)
             if plan.unused:
                 shown = ", ".join(plan.unused[:12]) + (f", … ({len(plan.unused) - 12:,} more)"
                                                         if len(plan.unused) > 12 else "")
                 self.unused.setText(f"Unused source keys ({len(plan.unused):,}, no target variable has their "
-                                    f"name; rename with a map): {_h(shown)}")
+                                    f"name; rename with a map): {h(shown)}")
                 self.unused.setToolTip("\n".join(plan.unused[:200]))
             else:
                 self.unused.setText("Every source key names a target variable." if plan.rows else "")
@@ -653,14 +546,14 @@ class RestoreDialog(QDialog):
             n, m = len(self.model.applied()), len(plan.by_status("matched"))
             self.apply_button.setText(f"Apply {n:,} of {m:,}…" if n != m else "Apply…")
 
-    def _text_changed(self, text: str) -> None:
-        self.proxy.set_text(text)
-
-    def _statuses_changed(self) -> None:
-        self.proxy.set_statuses({s for s, b in self.status_boxes.items() if b.isChecked()})
-
     def shown_targets(self) -> list[str]:
-        return [self.proxy.index(r, TARGET).data() for r in range(self.proxy.rowCount())]
+        return self.shown()
+
+    def activated_key(self, row, column: int) -> str | None:
+        """A double-click shows the source weight, when the source is the open model."""
+        if column == USE or not row.source or self.plan is None or self.graph is None:
+            return None
+        return row.source if self.plan.source == self.graph.path else None
 
     def _tick_shown(self, ticked: bool) -> int:
         return self.model.set_ticked(set(self.shown_targets()), ticked)
@@ -727,41 +620,22 @@ class RestoreDialog(QDialog):
 
     def apply_to(self, out: str, force: bool = False) -> Worker:
         plan, skip = self.plan, set(self.model.skip)
-        worker = Worker(lambda p: apply_plan(plan, out, force, skip, p), path=out, name="restore", tf=True)
-        worker.signals.result.connect(lambda r, w=worker: self._applied(w, r))
-        worker.signals.error.connect(lambda e, tb, w=worker: self._failed(w, out, e, tb))
-        worker.signals.cancelled.connect(lambda w=worker: (self.task.finish(w, "Restore cancelled; nothing was "
-                                                                             "written"), self._update_apply(),
-                                                           self.plan_button.setEnabled(True)))
         n = len(self.model.applied())
-        self.task.start(worker, f"Restoring {n:,} variables into {out}…")
+        worker = self.start_work(lambda p: apply_plan(plan, out, force, skip, p), self._applied, path=out,
+                                 name="restore", doing="cannot restore", tf=True, on_end=self._idle,
+                                 cancelled_text="Restore cancelled; nothing was written",
+                                 text=f"Restoring {n:,} variables into {out}…")
         self.apply_button.setEnabled(False)
         self.plan_button.setEnabled(False)
-        self.jobs.start(worker)
         return worker
 
-    def _applied(self, worker: Worker, result) -> None:
-        if worker is not self.task.worker:
-            return
+    def _applied(self, result) -> None:
         self.result = result
         self.last_output = result.out
-        self.task.finish(worker, result.summary())
-        self.plan_button.setEnabled(True)
-        self._update_apply()
+        self.task.label.setText(result.summary())
         self.applied.emit(result)
 
     # -- housekeeping ---------------------------------------------------------------------------
     def refresh_palette(self) -> None:
-        self.model.refresh_palette()
-        for s, box in self.status_boxes.items():
-            box.setIcon(swatch(STATUSES[s][1]))
+        super().refresh_palette()
         self._show_plan()
-
-    def changeEvent(self, event) -> None:
-        if event.type() in (QEvent.PaletteChange, QEvent.ApplicationPaletteChange):
-            self.refresh_palette()
-        super().changeEvent(event)
-
-    def reject(self) -> None:
-        self.task.cancel()
-        super().reject()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QUrl, Signal
+from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QColor,
     QDesktopServices,
@@ -97,7 +97,7 @@ class TaskStrip(QWidget):
         self.bar.setTextVisible(False)
         self.bar.setFixedWidth(200)
         self.cancel_button = QToolButton(self)
-        self.cancel_button.setText("Cancel")
+        self.cancel_button.setText(QCoreApplication.translate("TaskStrip", "Cancel"))
         self.cancel_button.clicked.connect(self.cancel)
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -143,7 +143,7 @@ class TaskStrip(QWidget):
         if self.worker is not None:
             self.worker.cancel()
             self.cancel_button.setEnabled(False)
-            self.label.setText("Cancelling…")
+            self.label.setText(QCoreApplication.translate("TaskStrip", "Cancelling…"))
 
 
 # -- paths ---------------------------------------------------------------------------------
@@ -153,18 +153,18 @@ class PathField(QWidget):
 
     changed = Signal(str)
 
-    def __init__(self, placeholder: str = "", file_filter: str = "All files (*)", caption: str = "Choose",
+    def __init__(self, placeholder: str = "", file_filter: str | None = None, caption: str | None = None,
                  folders: bool = True, parent: QWidget | None = None):
         super().__init__(parent)
-        self.file_filter = file_filter
-        self.caption = caption
+        self.file_filter = file_filter or QCoreApplication.translate("PathField", "All files (*)")
+        self.caption = caption or QCoreApplication.translate("PathField", "Choose")
         self.edit = QLineEdit(self)
         self.edit.setPlaceholderText(placeholder)
         self.edit.setClearButtonEnabled(True)
         self.edit.textChanged.connect(self.changed)
-        self.file_button = QPushButton("File…", self)
+        self.file_button = QPushButton(QCoreApplication.translate("PathField", "File…"), self)
         self.file_button.clicked.connect(self.pick_file)
-        self.folder_button = QPushButton("Folder…", self)
+        self.folder_button = QPushButton(QCoreApplication.translate("PathField", "Folder…"), self)
         self.folder_button.clicked.connect(self.pick_folder)
         self.folder_button.setVisible(folders)
         lay = QHBoxLayout(self)
@@ -198,11 +198,18 @@ class PathField(QWidget):
 
 
 def confirm_replace(parent: QWidget, path: str, what: str = "folder") -> bool:
-    """Ask before replacing an existing output (then the core call gets force=True)."""
+    """Ask before replacing an existing output (then the core call gets force=True).
+    ``what`` is "folder" or "file"."""
+    if what == "file":
+        question = QCoreApplication.translate(
+            "confirm_replace", "{path} already exists.\n\nReplace the file with the new output? "
+            "Its current content is deleted once the new one is complete.")
+    else:
+        question = QCoreApplication.translate(
+            "confirm_replace", "{path} already exists.\n\nReplace the folder with the new output? "
+            "Its current content is deleted once the new one is complete.")
     answer = QMessageBox.question(
-        parent, "Replace it?",
-        f"{path} already exists.\n\nReplace the {what} with the new output? Its current content is "
-        f"deleted once the new one is complete.",
+        parent, QCoreApplication.translate("confirm_replace", "Replace it?"), question.format(path=path),
         QMessageBox.Yes | QMessageBox.Cancel, QMessageBox.Cancel)
     return answer == QMessageBox.Yes
 
@@ -234,7 +241,8 @@ class ResultDialog(QDialog):
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.summary.setMinimumWidth(520)
-        where = QLabel(f"<span>Output:</span> <code>{_esc(path)}</code>", self)
+        where = QLabel("<span>{}</span> <code>{}</code>".format(
+            _esc(QCoreApplication.translate("ResultDialog", "Output:")), _esc(path)), self)
         where.setTextInteractionFlags(Qt.TextSelectableByMouse)
         where.setWordWrap(True)
         text = QVBoxLayout()
@@ -263,10 +271,12 @@ class ResultDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.Close, self)
         buttons.rejected.connect(self.reject)
         if open_path:
-            b = buttons.addButton("Open in pbscope", QDialogButtonBox.ActionRole)
+            b = buttons.addButton(QCoreApplication.translate("ResultDialog", "Open in pbscope"),
+                                  QDialogButtonBox.ActionRole)
             b.setObjectName("openInPbscope")
             b.clicked.connect(self._open)
-        self.show_folder = buttons.addButton("Show Folder", QDialogButtonBox.ActionRole)
+        self.show_folder = buttons.addButton(QCoreApplication.translate("ResultDialog", "Show Folder"),
+                                             QDialogButtonBox.ActionRole)
         self.show_folder.clicked.connect(self._show_folder)
         lay.addWidget(buttons)
         self.resize(760, 440 if details else 190)
@@ -286,8 +296,10 @@ def _esc(text: str) -> str:
 
 
 class RowsTableModel(QAbstractTableModel):
-    """A flat table of ``rows`` under the column titles ``HEADERS`` (set by subclasses)."""
+    """A flat table of ``rows`` under the column titles ``HEADERS`` (set by subclasses, each
+    marked ``QT_TRANSLATE_NOOP(HEADERS_CONTEXT, "…")`` and translated as shown)."""
     HEADERS: tuple[str, ...] = ()
+    HEADERS_CONTEXT = "RowsTableModel"
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -301,7 +313,7 @@ class RowsTableModel(QAbstractTableModel):
 
     def headerData(self, section, orientation, role=Qt.DisplayRole):
         if orientation == Qt.Horizontal and role == Qt.DisplayRole:
-            return self.HEADERS[section]
+            return QCoreApplication.translate(self.HEADERS_CONTEXT, self.HEADERS[section])
         return None
 
 

@@ -6,6 +6,11 @@ at its next step. Results and errors come back as queued signals on the GUI thre
 ``Jobs`` keeps every running worker referenced until its ``finished`` arrives, so
 no signals object is collected while a queued emission is still on its way.
 
+``run_in_worker`` is how the window, its dialogs and the preview start work: one call
+wires the worker to a progress view (a dialog's TaskStrip, the window's status bar) with
+Cancel, to the callbacks for its result, its error (as one line, see ``fmt.error_line``)
+and its cancellation, and, given a ``Slot``, makes it the one run of its kind that counts.
+
 Work that calls TensorFlow (restore, unfreeze: ``Worker(tf=True)``) does not run on
 QThreadPool: PySide gives a pool thread a fresh Python thread state for each run
 and drops it afterwards, and TensorFlow keeps per-thread state across calls, so the
@@ -20,12 +25,15 @@ import time
 import traceback
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_futures
-from typing import Callable
+from collections.abc import Callable
+from typing import Protocol
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from ..core.errors import Cancelled
 from ..core.progress import Progress
+
+from .fmt import error_details, error_line
 
 
 class WorkerSignals(QObject):
@@ -151,3 +159,84 @@ class SubProgress(Progress):
 
     def report(self, fraction: float, text: str = "") -> None:
         self.parent.report(self.lo + (self.hi - self.lo) * min(max(fraction, 0.0), 1.0), text)
+
+
+# -- one way to run work ------------------------------------------------------------------------
+
+class ProgressView(Protocol):
+    """What shows a running worker: text, a bar and Cancel (widgets.TaskStrip, the window's
+    status bar). ``finish`` ignores a worker the view no longer shows."""
+
+    def start(self, worker: Worker, text: str) -> None: ...
+
+    def finish(self, worker: Worker, text: str = "") -> None: ...
+
+
+class Slot:
+    """The newest run of one kind of work (opening a model, a preview, a dialog's job):
+    starting another cancels it, and a superseded run's result, error or cancellation is
+    dropped. A TaskStrip is a slot too (its ``worker``)."""
+
+    def __init__(self) -> None:
+        self.worker: Worker | None = None
+
+    @property
+    def busy(self) -> bool:
+        return self.worker is not None
+
+
+def run_in_worker(jobs: Jobs, fn: Callable[[Progress], object], on_done: Callable[[object], None],
+                  on_error: Callable[[str, str], None] | None = None, *,
+                  progress: ProgressView | None = None, text: str = "", slot=None,
+                  on_cancelled: Callable[[], None] | None = None, cancelled_text: str = "",
+                  on_end: Callable[[], None] | None = None, path: str | None = None, name: str = "",
+                  doing: str = "", tf: bool = False) -> Worker:
+    """Run ``fn(progress)`` in a worker of ``jobs`` and come back on the GUI thread.
+
+    - ``progress`` (a ProgressView) shows ``text``, the bar and Cancel while it runs; it is
+      finished before any callback (with ``cancelled_text`` when cancelled, else blank);
+    - ``slot`` (a Slot, or a TaskStrip): its running worker is cancelled first, and this one's
+      callbacks only come while it is still the slot's worker;
+    - ``on_end()`` after any ending that counts, before the callback of that ending;
+    - ``on_done(result)``; ``on_error(line, details)``, the line from ``fmt.error_line(e, path,
+      doing)``, the details the file, the cause and the traceback; ``on_cancelled()``.
+
+    ``path``, ``name`` and ``tf`` are the Worker's (``tf=True``: TensorFlow work, see above).
+    Returns the worker (started)."""
+    if slot is not None and slot.worker is not None:
+        slot.worker.cancel()
+    worker = Worker(fn, path=path, name=name, tf=tf)
+    if slot is not None:
+        slot.worker = worker
+    if progress is not None:
+        progress.start(worker, text)
+
+    def ending(text: str = "") -> bool:
+        """Whether this ending counts; if so, the views are told it ended."""
+        if slot is not None and slot.worker is not worker:
+            return False
+        if progress is not None:
+            progress.finish(worker, text)
+        if slot is not None and slot.worker is worker:
+            slot.worker = None
+        if on_end is not None:
+            on_end()
+        return True
+
+    def done(result) -> None:
+        if ending():
+            on_done(result)
+
+    def failed(e: Exception, tb: str) -> None:
+        if ending() and on_error is not None:
+            on_error(error_line(e, path, doing), error_details(e, tb, path))
+
+    def cancelled() -> None:
+        if ending(cancelled_text) and on_cancelled is not None:
+            on_cancelled()
+
+    worker.signals.result.connect(done)
+    worker.signals.error.connect(failed)
+    worker.signals.cancelled.connect(cancelled)
+    jobs.start(worker)
+    return worker

@@ -1,4 +1,4 @@
-"""Shared test setup: the repo root on sys.path, Qt offscreen, TF-made models."""
+"""Shared test setup: the code under test as `pbscope`, Qt offscreen, TF-made models."""
 from __future__ import annotations
 
 import os
@@ -15,6 +15,10 @@ if ROOT not in sys.path:
 INSTALLED = os.environ.get("PBSCOPE_TEST_INSTALLED") == "1"
 if not INSTALLED:
     import main  # noqa: E402,F401 - registers the clone as `pbscope`
+else:
+    import pbscope.core  # noqa: E402
+
+    assert not pbscope.core.__file__.startswith(ROOT + os.sep), "PBSCOPE_TEST_INSTALLED=1, yet the clone is imported"
 
 import pytest  # noqa: E402
 

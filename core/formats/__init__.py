@@ -6,8 +6,10 @@ A kind that no reader handles yet gets a message that names what the file is.
 from __future__ import annotations
 
 import importlib
+import logging
 import os
 import struct
+import time
 
 from google.protobuf.message import DecodeError
 
@@ -19,6 +21,7 @@ from ..proto.wire import WireError
 from . import checkpoint, graphdef, savedmodel, weightsfile
 from .sniff import Kind, sniff
 
+log = logging.getLogger(__name__)
 READERS = {kind: reader for reader in (graphdef, checkpoint, savedmodel, weightsfile) for kind in reader.KINDS}
 # Readers whose libraries (h5py, flatbuffers) cost start-up time and memory are imported
 # when a file of theirs is opened; each module's KINDS must agree (a test checks).
@@ -41,13 +44,19 @@ def detect(path: str | os.PathLike) -> Kind:
 
 def open_model(path: str | os.PathLike, progress: Progress = NO_PROGRESS) -> Graph:
     """Open any model pbscope reads. Raises PbscopeError with the user's one line."""
+    t0 = time.perf_counter()
     kind = sniff(path)
     reader = reader_of(kind.name)
+    log.debug("%s: %s (kind %s), read by %s", kind.path, kind.label, kind.name,
+              reader.__name__.rpartition(".")[2] if reader is not None else "no reader")
     if reader is None:
         raise PbscopeError(kind.path, f"this is {kind.label}; pbscope does not open this kind of file")
     try:
         with gc_paused():
-            return reader.open_graph(kind, progress)
+            graph = reader.open_graph(kind, progress)
+        log.info("opened %s: %s, %d ops, %d weights in %.3f s", graph.path, graph.format, len(graph.ops),
+                 len(graph.weights), time.perf_counter() - t0)
+        return graph
     except MemoryError:
         raise PbscopeError(kind.path, "not enough memory to open it") from None
     except PbscopeError:

@@ -19,7 +19,7 @@ from ..model import Graph
 from ..progress import NO_PROGRESS, Progress
 from .graphdef import load, parse_text
 from .metagraph import fill_from_text, read_binary_meta_graph
-from .sniff import Kind
+from .sniff import Kind, sniff
 from .tensorbundle import BundleReader
 from .variables import (
     attach_variables,
@@ -82,7 +82,8 @@ def resolve(kind: Kind) -> tuple[str | None, str, str | None, str | None]:
         if path.endswith(".index"):
             prefix = path[: -len(".index")]
         else:   # a "V1" checkpoint: the table file is the checkpoint
-            return _meta_for(path), "metagraph", path, path
+            meta = _meta_for(path)
+            return meta, _meta_kind(meta), path, path
     elif name == "checkpoint-data":
         prefix = _DATA.sub("", path)
     elif name == "checkpoint-prefix":
@@ -96,10 +97,20 @@ def resolve(kind: Kind) -> tuple[str | None, str, str | None, str | None]:
     if not os.path.exists(prefix + ".index"):
         v1 = _v1_file(prefix)
         if v1:
-            return _meta_for(prefix), "metagraph", v1, v1
+            meta = _meta_for(prefix)
+            return meta, _meta_kind(meta), v1, v1
         raise PbscopeError(prefix + ".index", "missing: the checkpoint's .index file is not there")
     meta = _meta_for(prefix)
-    return meta, "metagraph", prefix, prefix + ".index"
+    return meta, _meta_kind(meta), prefix, prefix + ".index"
+
+
+def _meta_kind(meta: str | None) -> str:
+    """A .meta found beside a checkpoint is binary or text (``export_meta_graph(as_text=True)``):
+    told by its content, as when it is opened itself."""
+    if meta is None:
+        return "metagraph"
+    name = sniff(meta).name
+    return name if name in ("metagraph", "metagraph-text") else "metagraph"
 
 
 def _v1_file(prefix: str) -> str | None:

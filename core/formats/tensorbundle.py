@@ -83,7 +83,9 @@ class BundleReader:
         if h.endianness != 0:
             raise PbscopeError(path, "a big-endian checkpoint; pbscope reads little-endian ones")
         for key, value in records:
-            if key == b"":
+            if key == b"" or key[:1] == b"\x00":
+                # b"": the header; b"\x00"…: one slice of a partitioned variable, whose full
+                # entry (listing its slices) comes under the variable's own name
                 continue
             try:
                 e = proto.BundleEntryProto.FromString(value)

@@ -135,3 +135,119 @@ def test_info_never_imports_tensorflow(tmp_path):
     imported = {line.split("|")[-1].strip() for line in r.stderr.splitlines() if "|" in line}
     assert not any(m == "tensorflow" or m.startswith(("tensorflow.", "keras")) for m in imported)
     assert not any(m.startswith(("PySide6", "pyqtgraph")) for m in imported)
+
+
+# -- ls: the window's filter rules ------------------------------------------------------
+
+def test_ls_regex_ignores_case_and_glob_matches_name_parts(mlp, capsys):
+    p, _ = mlp
+    assert [r["name"] for r in run_json(capsys, "ls", str(p), "--regex", r"BIASES$")] == \
+        ["net/layer_0/biases", "net/layer_1/biases"]
+    assert [r["name"] for r in run_json(capsys, "ls", str(p), "--glob", "WEIGHTS")] == \
+        ["net/layer_0/weights", "net/layer_1/weights"]
+    assert [r["name"] for r in run_json(capsys, "ls", str(p), "--glob", "layer_1/*", "--op", "relu")] == \
+        ["net/layer_1/Relu"]
+    assert run_json(capsys, "ls", str(p), "--op", "NoSuchType") == []
+    assert "case-insensitive" in cli.build_parser()._subparsers._group_actions[0].choices["ls"].format_help()
+
+
+def test_ls_bad_regex_is_one_line(mlp, capsys):
+    p, _ = mlp
+    assert cli.main(["ls", str(p), "--regex", "a("]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("pbscope: error: --regex 'a(': ") and err.count("\n") == 1
+
+
+# -- show: the preview's figures ----------------------------------------------------------
+
+def test_show_prints_the_previews_statistics_and_bins(mlp, capsys):
+    from pbscope.core.preview import histogram, stats_text
+    from pbscope.core.stats import summarize
+    p, expected = mlp
+    v = expected["net/layer_0/weights:0"]
+    st = summarize(v)
+    text = stats_text(st)
+    assert cli.main(["show", str(p), "net/layer_0/weights", "--hist"]) == 0
+    out = capsys.readouterr().out
+    assert f"min     {text['min']}   max {text['max']}" in out
+    assert f"mean    {text['mean']}   std {text['std']}" in out
+    (counts, edges), note = histogram(st.finite, st.min, st.max, counts=st.counts)
+    assert f"histogram  {len(counts)} bins over {note}" in out
+    s = run_json(capsys, "show", str(p), "net/layer_0/weights", "--hist")
+    assert s["histogram"]["counts"] == counts.tolist() and s["histogram"]["edges"] == edges.tolist()
+    assert sum(s["histogram"]["counts"]) == v.size
+
+
+# -- info: the window's model page -----------------------------------------------------------
+
+def test_info_is_the_window_summary(mlp, capsys):
+    from pbscope.core.formats import open_model
+    from pbscope.core.summary import Summary
+    p, _ = mlp
+    summary = Summary.of(open_model(str(p)))
+    info = run_json(capsys, "info", str(p))
+    assert info == json.loads(json.dumps(summary.as_dict()))
+    assert info["functions"] == 0 and info["unavailable"] == 0 and info["extra_bytes"] == 0
+    assert cli.main(["info", str(p)]) == 0
+    assert capsys.readouterr().out.splitlines() == summary.lines()
+
+
+# -- export: names and key styles ------------------------------------------------------------
+
+def test_export_without_output_writes_beside_the_model(mlp, capsys):
+    import pickle
+    p, expected = mlp
+    r = run_json(capsys, "export", str(p))
+    assert r["path"] == str(p.parent / "mlp_weights.pkl")
+    assert list(pickle.loads((p.parent / "mlp_weights.pkl").read_bytes())) == list(expected)
+    r = run_json(capsys, "export", str(p), "--format", "npz", "--keys", "var")
+    assert r["path"] == str(p.parent / "mlp_weights.npz")
+    assert sorted(np.load(p.parent / "mlp_weights.npz")) == sorted(k[:-2] for k in expected)
+
+
+def test_keys_tf1_with_seed_as_a_hidden_alias(mlp, capsys, tmp_path):
+    import pickle
+    p, expected = mlp
+    for keys in ("tf1", "seed"):
+        out = tmp_path / f"{keys}.pkl"
+        assert cli.main(["export", str(p), "-o", str(out), "--keys", keys]) == 0
+        assert list(pickle.loads(out.read_bytes())) == list(expected)
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as e:
+        cli.main(["export", str(p), "--keys", "nope"])
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert "'tf1', 'var'" in err and "seed" not in err
+    helps = [cli.build_parser().format_help()]
+    for sub in cli.build_parser()._subparsers._group_actions[0].choices.values():
+        helps.append(sub.format_help())
+    assert not any("seed" in h.lower() for h in helps)
+
+
+# -- -v: pbscope's log records on stderr ------------------------------------------------------
+
+def test_verbose_prints_log_records_on_stderr(mlp, capsys):
+    from pbscope.core import logs
+    p, _ = mlp
+    try:
+        assert cli.main(["info", str(p)]) == 0
+        assert capsys.readouterr().err == ""
+        assert cli.main(["-v", "info", str(p)]) == 0
+        err = capsys.readouterr().err
+        assert f"pbscope: INFO: pbscope.core.formats: opened {p}: GraphDef, 18 ops, 4 weights" in err
+        assert "DEBUG" not in err
+        assert cli.main(["ls", str(p), "-vv", "--filter", "relu"]) == 0
+        err = capsys.readouterr().err
+        assert "DEBUG: pbscope.core.cli: ls: 2 of 18 ops match" in err
+        assert cli.main(["export", str(p), "--format", "npz"]) == 0     # no -v: nothing again
+        assert capsys.readouterr().err == ""
+    finally:
+        logs.unconfigure()
+
+
+def test_no_verbose_subprocess_stderr_is_empty(mlp):
+    p, _ = mlp
+    r = subprocess.run([*PBSCOPE, "info", str(p)], check=False, capture_output=True, text=True)
+    assert r.returncode == 0 and r.stderr == ""
+    r = subprocess.run([*PBSCOPE, "info", str(p), "-v"], check=False, capture_output=True, text=True)
+    assert r.returncode == 0 and "pbscope.core.formats: opened" in r.stderr

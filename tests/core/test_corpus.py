@@ -2,20 +2,18 @@
 count a plain protobuf parse gives, or is refused with one line that names what it is."""
 from __future__ import annotations
 
-import csv
 import re
-from pathlib import Path
 
 import pytest
 
 from pbscope.core.errors import PbscopeError
 from pbscope.core.formats import detect, open_model
+from tests.fixtures import corpus
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
-ROWS = []
-if (CORPUS / "SOURCES.tsv").exists():
-    with open(CORPUS / "SOURCES.tsv", newline="") as f:
-        ROWS = list(csv.DictReader(f, delimiter="\t"))
+# ../shared/corpus, or $PBSCOPE_CORPUS; a fresh clone has neither and skips these (each
+# format is then still tested on files the tests make: tests/core/formats/)
+CORPUS = corpus.CORPUS
+ROWS = corpus.rows()
 
 GRAPHS = ("GraphDef", "GraphDef(text)", "MetaGraphDef", "SavedModel")
 # files in the corpus that are not models (assets, configs, fingerprints): refused, by name
@@ -29,7 +27,7 @@ def _id(row):
     return row["path"]
 
 
-@pytest.mark.skipif(not ROWS, reason="../shared/corpus is not here")
+@pytest.mark.skipif(not ROWS, reason=corpus.SKIP_REASON)
 @pytest.mark.parametrize("row", ROWS, ids=_id)
 def test_corpus_file(row):
     path = CORPUS / row["path"]
@@ -69,7 +67,7 @@ def _model_folders():
                   if p.name in ("saved_model.pb", "saved_model.pbtxt", "checkpoint") and p.is_file())
 
 
-@pytest.mark.skipif(not ROWS, reason="../shared/corpus is not here")
+@pytest.mark.skipif(not ROWS, reason=corpus.SKIP_REASON)
 @pytest.mark.parametrize("folder", _model_folders())
 def test_corpus_model_folders_open(folder):
     g = open_model(CORPUS / folder)
@@ -78,7 +76,7 @@ def test_corpus_model_folders_open(folder):
                         "TF checkpoint (no .meta: variables only)")
 
 
-@pytest.mark.skipif(not ROWS, reason="../shared/corpus is not here")
+@pytest.mark.skipif(not ROWS, reason=corpus.SKIP_REASON)
 def test_corpus_kinds_are_detected_by_content():
     kinds = {}
     for row in ROWS:
@@ -95,7 +93,7 @@ def test_corpus_kinds_are_detected_by_content():
     assert sm and all(kinds[p] == "savedmodel" for p in sm)
 
 
-@pytest.mark.skipif(not ROWS, reason="../shared/corpus is not here")
+@pytest.mark.skipif(not ROWS, reason=corpus.SKIP_REASON)
 def test_quantized_weights_are_labelled():
     g = open_model(CORPUS / "canaree_stylize/app/src/main/assets/stylize_quantized.pb")
     q = [w for w in g.weights if w.dtype is not None and w.dtype.quantized]
@@ -103,7 +101,7 @@ def test_quantized_weights_are_labelled():
     assert all(w.array().dtype.name == "uint8" for w in q)
 
 
-@pytest.mark.skipif(not ROWS, reason="../shared/corpus is not here")
+@pytest.mark.skipif(not ROWS, reason=corpus.SKIP_REASON)
 def test_not_frozen_graph_has_weights_without_values():
     g = open_model(CORPUS / "graduation_thesis/TensorFlow/tutorial/models/test.pb")
     variables = [w for w in g.weights if w.rule == "variable"]

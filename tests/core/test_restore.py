@@ -1,4 +1,4 @@
-"""Restore weights into a model the user chooses (core/restore.py), through core and the CLI.
+"""Restore weights into a model the user chooses (core/restore/), through core and the CLI.
 
 Targets: TF1 builders (tests/fixtures/builders.py, the demo model defined in code),
 TF1 checkpoints and TF1 SavedModels (a builder's model saved first), a TF2 SavedModel
@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from tests.procs import PBSCOPE
+from tests.procs import PBSCOPE, PRELUDE
 import pytest
 
 from pbscope.core import cli
@@ -543,7 +543,7 @@ def test_cancel_leaves_nothing(demo, tmp_path):
 
 
 def test_importing_core_restore_does_not_import_tensorflow():
-    code = ("import sys, core.restore, core.cli; "
+    code = (PRELUDE + "import sys, pbscope.core.restore, pbscope.core.cli; "
             "bad = [m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras')]; "
             "print(bad); sys.exit(1 if bad else 0)")
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)

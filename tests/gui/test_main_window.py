@@ -443,7 +443,8 @@ def test_main_paints_demo_without_tensorflow(demo_path, tmp_path):
 
 
 def test_gui_never_imports_tensorflow():
-    code = ("import sys, gui.app, gui.main_window, gui.preview, gui.op_tree, gui.details, gui.workers; "
+    code = (PRELUDE + "import sys, pbscope.gui.app, pbscope.gui.main_window, pbscope.gui.preview, "
+            "pbscope.gui.op_tree, pbscope.gui.details, pbscope.gui.workers; "
             "sys.exit(1 if any(m.split('.')[0] == 'tensorflow' for m in sys.modules) else 0)")
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
                        env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))

@@ -275,7 +275,7 @@ def test_tf_jobs_run_on_one_lasting_python_thread(qtbot):
 def test_status_tints_keep_text_readable(qapp):
     from PySide6.QtGui import QPalette
 
-    from pbscope.gui.app import dark_palette
+    from pbscope.gui.theme import dark_palette
     from pbscope.gui.widgets import HUES, tint
     light = qapp.style().standardPalette()
     for pal in (light, dark_palette()):

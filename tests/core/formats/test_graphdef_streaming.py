@@ -10,7 +10,7 @@ from pbscope.core.errors import Cancelled
 from pbscope.core.formats import graphdef, open_model
 from pbscope.core.progress import Progress
 
-from .graphs import tf1_mlp
+from ..graphs import tf1_mlp
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
-"""TF1 checkpoints and SavedModels: graph from the .meta / saved_model.pb without TF,
-values read lazily from the checkpoint; checked against tf.train.load_variable."""
+"""TF1 checkpoints (core/formats/checkpoint.py): the graph from the .meta without TF, values
+read lazily from the checkpoint, opened every way a user may name it; checked against
+tf.train.load_variable. The checkpoint is made here by TF1's Saver."""
 from __future__ import annotations
 
 import os
@@ -10,7 +11,6 @@ import numpy as np
 import pytest
 
 from pbscope.core import cli
-from pbscope.core.errors import PbscopeError
 from pbscope.core.export import export_weights
 from pbscope.core.formats import open_model
 
@@ -126,63 +126,3 @@ def test_meta_without_checkpoint_opens_with_unavailable_weights(tf1_ckpt, tmp_pa
     assert all(not w.available for w in g.weights)
     one_line(capsys, ["show", str(tmp_path / "lonely.meta"), "net/dense/bias"], tmp_path / "lonely.meta",
              "no value")
-
-
-# -- SavedModels ----------------------------------------------------------------
-
-@pytest.fixture(scope="session")
-def keras_savedmodel(tmp_path_factory):
-    tf = pytest.importorskip("tensorflow")
-    import keras
-    folder = tmp_path_factory.mktemp("sm") / "model"
-    inp = keras.Input((6,), name="features")
-    h = keras.layers.Dense(5, activation="relu", name="hidden")(inp)
-    out = keras.layers.Dense(2, name="logits")(h)
-    model = keras.Model(inp, out, name="classifier")
-    tf.saved_model.save(model, str(folder))
-    prefix = str(folder / "variables" / "variables")
-    return {"folder": folder, "prefix": prefix,
-            "values": {k: tf.train.load_variable(prefix, k) for k, _ in tf.train.list_variables(prefix)}}
-
-
-def test_keras_savedmodel_values_match_load_variable(keras_savedmodel):
-    g = open_model(keras_savedmodel["folder"])
-    assert g.format == "SavedModel" and "serve" in g.tags
-    sig = g.signatures["serving_default"]
-    (inp,) = sig["inputs"].values()
-    assert inp["shape"] == [-1, 6] and inp["dtype"] == "float32"
-    assert len(g.function_ops) > 0
-    assert len(g.weights) == 4
-    for w in g.weights:
-        assert w.raw_key in keras_savedmodel["values"]
-        np.testing.assert_array_equal(w.array(), keras_savedmodel["values"][w.raw_key])
-    shapes = sorted(tuple(w.shape) for w in g.weights)
-    assert shapes == [(2,), (5,), (5, 2), (6, 5)]
-
-
-def test_savedmodel_without_variables(keras_savedmodel, tmp_path, capsys):
-    dst = tmp_path / "sm"
-    shutil.copytree(keras_savedmodel["folder"], dst)
-    shutil.rmtree(dst / "variables")
-    g = open_model(dst)
-    assert g.weights and all(not w.available for w in g.weights)
-    assert any("variables is missing" in n for n in g.notes)
-    assert cli.main(["export", str(dst), "-o", str(tmp_path / "w.pkl")]) == 1
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "variables is missing" in err
-    assert not (tmp_path / "w.pkl").exists()
-
-
-def test_info_shows_signatures(keras_savedmodel, capsys):
-    assert cli.main(["info", str(keras_savedmodel["folder"]), "--json"]) == 0
-    import json
-    info = json.loads(capsys.readouterr().out)
-    assert "serving_default" in info["signatures"] and info["tags"] == ["serve"]
-    assert cli.main(["info", str(keras_savedmodel["folder"])]) == 0
-    assert "signature serving_default" in capsys.readouterr().out
-
-
-def test_open_model_raises_only_our_error_for_garbage_folders(tmp_path):
-    (tmp_path / "saved_model.pb").write_bytes(b"\x08\x01\x12\x05junk!")
-    with pytest.raises(PbscopeError):
-        open_model(tmp_path)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import csv
 import json
 import os
 import re
@@ -18,6 +17,7 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
+from tests.fixtures import corpus
 from tests.procs import PRELUDE
 import pytest
 
@@ -27,8 +27,7 @@ from pbscope.core.export import export_weights
 from pbscope.core.formats import open_model
 from pbscope.core.formats.keras_h5 import H5Source
 
-ROOT = Path(__file__).resolve().parents[2]
-CORPUS = ROOT.parent / "shared" / "corpus"
+ROOT = Path(__file__).resolve().parents[3]
 # the layer graph of the functional fixture: op → the ops feeding it
 LAYER_GRAPH = {"image": [], "conv": ["image"], "bn": ["conv"], "branch_a": ["bn"], "branch_b": ["bn"],
                "add": ["branch_a", "branch_b"], "cat": ["add", "bn"], "pool": ["cat"], "head": ["pool"],
@@ -231,18 +230,81 @@ def test_a_model_still_open_at_exit_exits_cleanly(kmodels):
     assert r.returncode == 0, r.stderr[-2000:]
 
 
+# -- Keras 2 .h5 files written here with h5py, as Keras 2 wrote them (no Keras) -------------
+
+KERAS2_CONFIG = {"class_name": "Sequential", "config": {"name": "seq", "layers": [
+    {"class_name": "InputLayer", "config": {"name": "in", "batch_input_shape": [None, 4], "dtype": "float32"}},
+    {"class_name": "Dense", "config": {"name": "dense_2", "units": 3, "activation": "relu", "use_bias": True}},
+    {"class_name": "Dense", "config": {"name": "dense_3", "units": 1, "activation": "linear", "use_bias": True}}]}}
+
+
+def _keras2_values():
+    rng = np.random.default_rng(4)
+    return {"dense_2/kernel": rng.standard_normal((4, 3)).astype(np.float32),
+            "dense_2/bias": np.array([0.5, -1, 2], np.float32),
+            "dense_3/kernel": rng.standard_normal((3, 1)).astype(np.float32),
+            "dense_3/bias": np.array([7.0], np.float32)}
+
+
+def _write_keras2_layers(group, values, stored_as=lambda layer: layer):
+    """Keras 2's layout: layer_names on the group, weight_names on each layer's group,
+    the datasets at <layer>/<stored name>:0 (Keras 2.x named them after the tf variable)."""
+    layers = ["in", "dense_2", "dense_3"]
+    group.attrs["layer_names"] = np.array([n.encode() for n in layers])
+    group.attrs["backend"] = b"tensorflow"
+    group.attrs["keras_version"] = b"2.4.0"
+    for layer in layers:
+        g = group.create_group(layer)
+        names = [f"{stored_as(layer)}/{k.split('/')[1]}:0" for k in values if k.startswith(layer + "/")]
+        g.attrs["weight_names"] = np.array([n.encode() for n in names])
+        for name in names:
+            g[name] = values[f"{layer}/{name.split('/')[1][:-2]}"]
+
+
+def test_keras2_full_model_h5_written_with_h5py(tmp_path):
+    import h5py
+    values = _keras2_values()
+    path = tmp_path / "keras2.h5"
+    with h5py.File(path, "w") as f:
+        f.attrs["model_config"] = json.dumps(KERAS2_CONFIG).encode()
+        f.attrs["keras_version"] = b"2.4.0"
+        f.attrs["backend"] = b"tensorflow"
+        _write_keras2_layers(f.create_group("model_weights"), values)
+    g = open_model(path)
+    assert [(op.name, op.type) for op in g.ops if op.type == "Dense"] == [("dense_2", "Dense"), ("dense_3", "Dense")]
+    assert [w.var_name for w in g.weights] == list(values)
+    for w in g.weights:
+        assert w.dtype.name == "float32" and w.shape == values[w.var_name].shape
+        np.testing.assert_array_equal(w.array(), values[w.var_name])
+    assert g.params == 4 * 3 + 3 + 3 + 1
+
+
+def test_keras2_weights_only_h5_written_with_h5py(tmp_path):
+    """save_weights at the root, the variables stored under other names (dense_2_1/kernel:0,
+    as a model built twice in one session left them): named by layer, raw_key kept."""
+    import h5py
+    values = _keras2_values()
+    path = tmp_path / "weights.h5"
+    with h5py.File(path, "w") as f:
+        _write_keras2_layers(f, values, stored_as=lambda layer: layer + "_1")
+    g = open_model(path)
+    assert [w.var_name for w in g.weights] == list(values)
+    assert g.weights[0].raw_key == "dense_2_1/kernel"
+    assert g.op("dense_2").type == "Dense"
+    for w in g.weights:
+        np.testing.assert_array_equal(w.array(), values[w.var_name])
+
+
 # -- the corpus -------------------------------------------------------------------------
 
 def _corpus_rows():
-    if not (CORPUS / "SOURCES.tsv").exists():
-        return []
-    with open(CORPUS / "SOURCES.tsv", newline="") as f:
-        return [r for r in csv.DictReader(f, delimiter="\t") if r["kind"].startswith("keras-")]
+    return [r for r in corpus.rows() if r["kind"].startswith("keras-")]
 
 
+@pytest.mark.skipif(not corpus.HERE, reason=corpus.SKIP_REASON)
 @pytest.mark.parametrize("row", _corpus_rows(), ids=lambda r: r["path"])
 def test_corpus_keras_files(row):
-    path = CORPUS / row["path"]
+    path = corpus.CORPUS / row["path"]
     if "MALICIOUS" in row["note"]:
         with pytest.raises(PbscopeError, match=r"pickled Python objects \(4 of 4 entries\); pbscope never unpickles") \
                 as e:
@@ -256,12 +318,12 @@ def test_corpus_keras_files(row):
         assert w.array().shape == w.shape
 
 
-@pytest.mark.skipif(not (CORPUS / "SOURCES.tsv").exists(), reason="../shared/corpus is not here")
+@pytest.mark.skipif(not corpus.HERE, reason=corpus.SKIP_REASON)
 def test_corpus_keras2_and_bare_weights_names():
-    g = open_model(CORPUS / "dl_buch_2020/Quellcode/chap_6/addition_weights.h5")
+    g = open_model(corpus.CORPUS / "dl_buch_2020/Quellcode/chap_6/addition_weights.h5")
     assert [w.var_name for w in g.weights] == ["dense_2/kernel", "dense_2/bias", "dense_3/kernel", "dense_3/bias"]
     assert g.weights[0].raw_key == "dense_2_1/kernel" and g.op("dense_2").type == "Dense"
-    g = open_model(CORPUS / "aimed_digits/model.weights.h5")
+    g = open_model(corpus.CORPUS / "aimed_digits/model.weights.h5")
     assert [w.var_name for w in g.weights][:2] == ["dense/kernel", "dense/bias"]
     assert g.op("dense").type == "Dense" and len(g.extra_weights) == 14
     assert all(w.rule == "optimizer" and not w.trainable for w in g.extra_weights)

@@ -3,7 +3,6 @@
 real files, and every way a model.json and its shards can be wrong."""
 from __future__ import annotations
 
-import csv
 import json
 import pickle
 import subprocess
@@ -11,6 +10,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from tests.fixtures import corpus
 from tests.procs import PBSCOPE
 import pytest
 
@@ -20,8 +20,7 @@ from pbscope.core.errors import PbscopeError
 from pbscope.core.export import export_weights
 from pbscope.core.formats import detect, open_model, tfjs
 
-ROOT = Path(__file__).resolve().parents[2]
-CORPUS = ROOT.parent / "shared" / "corpus"
+ROOT = Path(__file__).resolve().parents[3]
 
 
 # -- writing TF.js files, as the converter and tfjs.io do ------------------------------------
@@ -245,6 +244,53 @@ def test_a_shard_opens_its_model(small):
 
 # -- graph models ----------------------------------------------------------------------------
 
+def graph_topology():
+    """A GraphDef in JSON as tfjs-converter writes it: x → MatMul(dense/kernel) → BiasAdd
+    (dense/bias) → Relu, the Consts keeping only dtype and shape (values in the shards)."""
+    def const(name, shape, dtype="DT_FLOAT"):
+        dims = {"dim": [{"size": str(d)} for d in shape]}
+        return {"name": name, "op": "Const", "attr": {"dtype": {"type": dtype},
+                "value": {"tensor": {"dtype": dtype, "tensorShape": dims}}}}
+    return {"node": [
+        {"name": "x", "op": "Placeholder", "attr": {"dtype": {"type": "DT_FLOAT"},
+                                                    "shape": {"shape": {"dim": [{"size": "-1"}, {"size": "3"}]}}}},
+        const("dense/kernel", (3, 2)), const("dense/bias", (2,)), const("steps", (), "DT_INT32"),
+        {"name": "dense/MatMul", "op": "MatMul", "input": ["x", "dense/kernel"], "attr": {"T": {"type": "DT_FLOAT"}}},
+        {"name": "dense/BiasAdd", "op": "BiasAdd", "input": ["dense/MatMul", "dense/bias"]},
+        {"name": "Identity", "op": "Relu", "input": ["dense/BiasAdd"]},
+    ], "versions": {"producer": 1882}}
+
+
+@pytest.fixture
+def small_graph(tmp_path) -> tuple[Path, dict]:
+    """A graph model written here without TensorFlow, its weights in 3 shards of 16 bytes (cut through a weight)."""
+    weights = {"dense/kernel": np.arange(6, dtype=np.float32).reshape(3, 2) / 4,
+               "dense/bias": np.array([-1.5, 2.0], np.float32), "steps": np.array(7, np.int32)}
+    real = write_tfjs(tmp_path / "g", graph_topology(), weights, fmt="graph-model", shard_bytes=16)
+    return tmp_path / "g" / "model.json", real
+
+
+def test_handwritten_graph_model_ops_shapes_dtypes_values(small_graph):
+    path, real = small_graph
+    assert detect(path).name == "json" and detect(path.parent).name == "json"
+    assert detect(path.parent / "group1-shard2of3.bin").name == "tfjs-shard"
+    g = open_model(path)
+    assert g.format == "TF.js graph model"
+    assert [(op.name, op.type, op.raw_inputs) for op in g.ops] == [
+        ("x", "Placeholder", ()), ("dense/kernel", "Const", ()), ("dense/bias", "Const", ()),
+        ("steps", "Const", ()), ("dense/MatMul", "MatMul", ("x", "dense/kernel")),
+        ("dense/BiasAdd", "BiasAdd", ("dense/MatMul", "dense/bias")), ("Identity", "Relu", ("dense/BiasAdd",))]
+    consts = {c.name: c for c in g.constants}
+    assert set(consts) == {"dense/kernel", "dense/bias", "steps"}
+    for name, c in consts.items():
+        a = c.array()
+        assert a.dtype == real[name].dtype and a.shape == real[name].shape == tuple(c.shape)
+        np.testing.assert_array_equal(a, real[name])
+    assert {w.name for w in g.weights} >= {"dense/kernel", "dense/bias"}
+    assert g.find_weight("dense/kernel").dtype.name == "float32"
+    assert g.find_weight("dense/kernel").role == "kernel"
+
+
 def test_graph_model_is_the_graphdef_with_values_from_the_shards(graph_model):
     g = open_model(graph_model["json"])
     gd = graph_model["gd"]
@@ -383,9 +429,9 @@ def test_restore_into_keras_from_tfjs(keras_model, tmp_path):
         np.testing.assert_array_equal(v.numpy(), want)
 
 
-def test_opening_never_imports_tensorflow(small):
-    graph_model = CORPUS / "pytraining/tensorflow/tfv2/mnist_to_browser/model/web_model2/model.json"
-    runs = [("show", str(small[0]), "a/kernel")]
+def test_opening_never_imports_tensorflow(small, small_graph):
+    graph_model = corpus.CORPUS / "pytraining/tensorflow/tfv2/mnist_to_browser/model/web_model2/model.json"
+    runs = [("show", str(small[0]), "a/kernel"), ("show", str(small_graph[0]), "dense/kernel")]
     if graph_model.exists():
         runs.append(("show", str(graph_model), "StatefulPartitionedCall/model/conv2d/Conv2D/ReadVariableOp"))
     for argv in runs:
@@ -399,15 +445,13 @@ def test_opening_never_imports_tensorflow(small):
 # -- the corpus: real files nobody here wrote ------------------------------------------------
 
 def _corpus_rows():
-    if not (CORPUS / "SOURCES.tsv").exists():
-        return []
-    with open(CORPUS / "SOURCES.tsv", newline="") as f:
-        return [r for r in csv.DictReader(f, delimiter="\t") if r["kind"].startswith("tfjs")]
+    return [r for r in corpus.rows() if r["kind"].startswith("tfjs")]
 
 
+@pytest.mark.skipif(not corpus.HERE, reason=corpus.SKIP_REASON)
 @pytest.mark.parametrize("row", _corpus_rows(), ids=lambda r: r["path"])
 def test_corpus_tfjs_files_open(row):
-    path = CORPUS / row["path"]
+    path = corpus.CORPUS / row["path"]
     g = open_model(path)
     model_json = path if path.name == "model.json" else path.parent / "model.json"
     assert g.path == str(model_json) or Path(g.path) == model_json.resolve()
@@ -425,9 +469,9 @@ def test_corpus_tfjs_files_open(row):
             assert w.array().shape == w.shape
 
 
-@pytest.mark.skipif(not (CORPUS / "nsfwjs").exists(), reason="../shared/corpus is not here")
+@pytest.mark.skipif(not (corpus.CORPUS / "nsfwjs").exists(), reason=corpus.SKIP_REASON)
 def test_corpus_uint8_values_and_missing_shard():
-    folder = CORPUS / "nsfwjs" / "models" / "mobilenet_v2"
+    folder = corpus.CORPUS / "nsfwjs" / "models" / "mobilenet_v2"
     g = open_model(folder / "model.json")
     doc = json.loads((folder / "model.json").read_text())
     first = doc["weightsManifest"][0]["weights"][0]
@@ -436,7 +480,7 @@ def test_corpus_uint8_values_and_missing_shard():
     np.testing.assert_array_equal(g.find_weight("Conv1/kernel").array().ravel(), want)
     assert g.op("Conv1").inputs == ["Conv1_pad"] and g.op("Conv1/kernel").type == "Variable"
 
-    mid = open_model(CORPUS / "nsfwjs" / "models" / "mobilenet_v2_mid" / "model.json")
+    mid = open_model(corpus.CORPUS / "nsfwjs" / "models" / "mobilenet_v2_mid" / "model.json")
     lost = [w for w in mid.weights if not w.available]
     assert len(lost) == 104 and all("group1-shard1of2, which is missing" in w.error for w in lost)
     assert any("group1-shard1of2 is missing: 104 weights" in n for n in mid.notes)

@@ -3,7 +3,6 @@ int8, full-integer int8, float16, buffers stored past the flatbuffer), checked a
 ``tf.lite.Interpreter``; on the corpus's real .tflite files; and on damaged ones."""
 from __future__ import annotations
 
-import csv
 import pickle
 import struct
 import subprocess
@@ -12,6 +11,7 @@ import tracemalloc
 from pathlib import Path
 
 import numpy as np
+from tests.fixtures import corpus
 from tests.procs import PBSCOPE, PRELUDE
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -23,8 +23,7 @@ from pbscope.core.formats import detect, open_model
 from pbscope.core.formats.tflite import clean_name
 from pbscope.core.formats.tflite_schema import Model
 
-ROOT = Path(__file__).resolve().parents[2]
-CORPUS = ROOT.parent / "shared" / "corpus"
+ROOT = Path(__file__).resolve().parents[3]
 KINDS = ("float", "dynamic", "int8", "fp16", "offset")
 LOOP_W = np.arange(16, dtype=np.float32).reshape(4, 4) / 10
 # the converter's and the deprecated Interpreter's notices
@@ -275,16 +274,13 @@ def test_schema_is_tensorflows_own():
 # -- real files -------------------------------------------------------------------------
 
 def _corpus_rows():
-    if not (CORPUS / "SOURCES.tsv").exists():
-        return []
-    with open(CORPUS / "SOURCES.tsv", newline="") as f:
-        return [r for r in csv.DictReader(f, delimiter="\t") if r["kind"] == "tflite"]
+    return [r for r in corpus.rows() if r["kind"] == "tflite"]
 
 
-@pytest.mark.skipif(not _corpus_rows(), reason="../shared/corpus is not here")
+@pytest.mark.skipif(not _corpus_rows(), reason=corpus.SKIP_REASON)
 @pytest.mark.parametrize("row", _corpus_rows(), ids=lambda r: r["path"])
 def test_corpus_tflite_opens(row):
-    g = open_model(CORPUS / row["path"])
+    g = open_model(corpus.CORPUS / row["path"])
     assert len(g.weights) == int(row["const_count"])
     assert g.params == int(row["note"].split("params ")[1].split(",")[0])
     types = {op.type for op in g.ops}
