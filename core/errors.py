@@ -13,6 +13,15 @@ class PbscopeError(Exception):
         super().__init__(f"{self.path}: {cause}" if self.path else cause)
 
 
+def first_line(e: BaseException, limit: int = 300) -> str:
+    """The first non-blank line of a library's exception, at most ``limit`` characters
+    (TensorFlow's and h5py's messages run long): the cause in a PbscopeError's one line."""
+    msg = getattr(e, "message", None) or str(e) or type(e).__name__
+    lines = [ln.strip() for ln in str(msg).splitlines() if ln.strip()]
+    text = lines[0] if lines else type(e).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 class Cancelled(PbscopeError):
     """The user pressed Cancel; raised between steps of long work."""
 

@@ -111,14 +111,15 @@ def count_text(n) -> str:
     return f"{n:,}" if abs(n) < 10**12 else _big(n)
 
 
-def shape_text(shape, n: int = 8, compact: bool = False) -> str:
+def shape_text(shape, n: int = 8, compact: bool = False, sep: str = ", ") -> str:
     """The one shape formatter (messages, the window's tables, tree and graph); never raises.
 
     ``'[1024, 3]'``, or ``compact``: ``'1024×3'``. An unknown shape (None) is ``'?'``, an
     unknown dimension (None or negative: TensorFlow writes -1) ``'?'``, a dimension that is
     not a whole number its repr, a huge one ``'1.61e+60'``; no dimensions: ``'[]'``, compact
     ``'scalar'``. A shape of more than ``n`` dims shows its first ``n`` and its rank:
-    ``'[2, 2, …] (1,100 dims)'``, compact ``'2×2×… (1,100 dims)'``."""
+    ``'[2, 2, …] (1,100 dims)'``, compact ``'2×2×… (1,100 dims)'``. ``sep=","`` gives the
+    terse ``'[?,224]'`` that ``info`` prints for inputs and signatures."""
     if shape is None:
         return "?"
     try:
@@ -131,7 +132,7 @@ def shape_text(shape, n: int = 8, compact: bool = False) -> str:
     rank = f" ({len(dims):,} dims)" if len(dims) > n else ""
     if compact:
         return "×".join(head) + (f"×…{rank}" if rank else "")
-    return "[" + ", ".join(head) + (f", …]{rank}" if rank else "]")
+    return "[" + sep.join(head) + (f"{sep}…]{rank}" if rank else "]")
 
 
 def _dim(d) -> str:
@@ -156,11 +157,6 @@ def compact_count(n) -> str:
         if n < div * 1000 or unit == "G":
             return f"{n / div:.3g}{unit}"
     return str(n)  # pragma: no cover
-
-
-def dims_text(shape, n: int = 8) -> str:
-    """``shape_text(shape, n, compact=True)``: '3×3×32' (the graph pictures' name for it)."""
-    return shape_text(shape, n, compact=True)
 
 
 def _big(n: int) -> str:

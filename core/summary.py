@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .limits import bytes_text
+from .limits import bytes_text, shape_text
 from .model import Graph, Op
 
 
@@ -23,13 +23,6 @@ def model_name(path: str) -> str:
     return parts[-1]
 
 
-def dims_text(shape, sep: str = ",") -> str:
-    """``[?,8]``: unknown dimensions (None or negative) as ``?``; ``?`` for an unknown rank."""
-    if shape is None:
-        return "?"
-    return "[" + sep.join("?" if d is None or d < 0 else str(d) for d in shape) + "]"
-
-
 def placeholder_text(op: Op) -> str:
     """``inputs (float32 [?,8])``: an input op with its dtype and shape."""
     try:
@@ -37,7 +30,7 @@ def placeholder_text(op: Op) -> str:
     except Exception:  # noqa: BLE001 - a synthetic op or a malformed attr: no shape shown
         a = {}
     shape = a.get("shape")
-    return f"{op.name} ({a.get('dtype', '?')} {dims_text(shape if isinstance(shape, list) else None)})"
+    return f"{op.name} ({a.get('dtype', '?')} {shape_text(shape if isinstance(shape, list) else None, sep=',')})"
 
 
 def signature_order(sigs: dict) -> list[str]:
@@ -135,7 +128,7 @@ class Summary:
             for side in ("inputs", "outputs"):
                 for k, t in (sig.get(side) or {}).items():
                     t = t or {}
-                    out.append(f"  {side[:-1]:<6} {k}: {t.get('dtype', '')} {dims_text(t.get('shape'))}  "
+                    out.append(f"  {side[:-1]:<6} {k}: {t.get('dtype', '')} {shape_text(t.get('shape'), sep=',')}  "
                                f"({t.get('name', '')})")
         for note in self.notes:
             out.append(f"note     {note}")

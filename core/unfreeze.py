@@ -45,7 +45,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from .atomic import output_folder
-from .errors import PbscopeError
+from .errors import PbscopeError, first_line
 from .model import Graph, Weight, op_name
 from .progress import NO_PROGRESS, Progress
 from .tfimport import import_tensorflow, quiet
@@ -500,7 +500,7 @@ def _build_and_save(tf, gd, plan: list[_Var], folder: str, src: str, progress: P
         try:
             tf.import_graph_def(gd, name="")
         except (ValueError, TypeError, tf.errors.OpError) as e:
-            raise PbscopeError(src, "TensorFlow cannot import the graph: " + _first_line(e)) from None
+            raise PbscopeError(src, "TensorFlow cannot import the graph: " + first_line(e)) from None
         del gd
         variables = []
         for v in plan:
@@ -525,7 +525,7 @@ def _build_and_save(tf, gd, plan: list[_Var], folder: str, src: str, progress: P
             try:
                 saver.save(sess, os.path.join(folder, CKPT), write_meta_graph=True, write_state=True)
             except tf.errors.OpError as e:
-                raise PbscopeError(folder, "cannot write the checkpoint: " + _first_line(e)) from None
+                raise PbscopeError(folder, "cannot write the checkpoint: " + first_line(e)) from None
     return notes
 
 
@@ -552,7 +552,7 @@ def _fill(sess, plan: list[_Var], variables, src: str, progress: Progress) -> No
         try:
             sess.run(inits, feed_dict=feed)
         except Exception as e:  # tf.errors.OpError, ValueError (shape), TypeError (dtype)
-            raise PbscopeError(src, "TensorFlow could not set the variables: " + _first_line(e)) from None
+            raise PbscopeError(src, "TensorFlow could not set the variables: " + first_line(e)) from None
         del feed
         for i in batch:
             w = plan[i].weight
@@ -571,12 +571,6 @@ def _fill(sess, plan: list[_Var], variables, src: str, progress: Progress) -> No
             size = 0
     if batch:
         flush()
-
-
-def _first_line(e: BaseException) -> str:
-    msg = getattr(e, "message", None) or str(e) or type(e).__name__
-    lines = [ln.strip() for ln in str(msg).splitlines() if ln.strip()]
-    return _clip(lines[0] if lines else type(e).__name__, 300)
 
 
 # ==============================================================================
@@ -625,7 +619,7 @@ def _restore_while_contexts(tf, g) -> list[str]:
         try:
             ctx = control_flow_ops.WhileContext.from_proto(defs[name])
         except Exception as e:  # a def TF does not accept: leave that loop without
-            notes.append(f"gradients through the loop {name} are not available: {_first_line(e)}")
+            notes.append(f"gradients through the loop {name} are not available: {first_line(e)}")
             continue
         g.add_to_collection(tf.compat.v1.GraphKeys.WHILE_CONTEXT, ctx)
     return notes

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import QTextBrowser, QWidget
 from ..core.model import Graph, Op, Scope, Weight, op_name
 from ..core.summary import (  # main_window, tests and bench import Summary, model_name from here
     Summary,
-    dims_text,
     model_name,
     signature_order,
 )
@@ -229,7 +228,7 @@ class DetailsView(QTextBrowser):
                     op = graph.get(op_name(tensor)) if tensor else None
                     where = self._link(op.name, tensor) if op is not None else _e(tensor)
                     shape = t.get("shape")
-                    shape_s = dims_text(shape, ", ")
+                    shape_s = shape_text(shape)
                     rows.append(f"<tr><td class='dim'>&nbsp;&nbsp;{arrow}</td><td>{_e(key)}</td>"
                                 f"<td>{_e(t.get('dtype', ''))}</td><td>{_e(shape_s)}</td><td>{where}</td></tr>")
         head = "<tr><th></th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>".format(

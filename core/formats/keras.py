@@ -26,12 +26,12 @@ import zipfile
 import numpy as np
 
 from .. import proto
-from ..errors import PbscopeError
+from ..errors import PbscopeError, first_line
 from ..model import Graph, Op, Weight
 from ..progress import NO_PROGRESS, Progress
 from ..tensors import TensorError, dtype_for_numpy
 from .keras_config import ConfigError, Layer, parse_model, snake_case
-from .keras_h5 import H5Source, attr_list, attr_text, first_line, stored_problem
+from .keras_h5 import H5Source, attr_list, attr_text, stored_problem
 from .keras_vars import NON_TRAINABLE, RNN_CELLS, class_from_group, shape_problem, var_names
 from .sniff import Kind
 from .weightsfile import weight_node

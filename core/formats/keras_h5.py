@@ -24,7 +24,7 @@ import zipfile
 import h5py
 import numpy as np
 
-from ..errors import PbscopeError
+from ..errors import PbscopeError, first_line
 
 # a compressed dataset may expand at most this much (and always to 1 MiB)
 MAX_EXPANSION = 1000
@@ -173,11 +173,6 @@ def attr_text(group, name: str) -> str | None:
     if isinstance(v, bytes):
         return v.decode("utf-8", "replace")
     return v if isinstance(v, str) else None
-
-
-def first_line(e: BaseException) -> str:
-    text = (str(e) or type(e).__name__).strip().splitlines()
-    return text[0] if text else type(e).__name__
 
 
 def _member_offset(path: str, member: zipfile.ZipInfo) -> int:

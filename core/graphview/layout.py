@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..limits import dims_text
+from ..limits import shape_text
 
 from .visible import Edge, Item, Visible
 
@@ -38,7 +38,7 @@ def box_size(it: Item) -> tuple[float, float]:
         return _clamp(w, 110, 320), 46.0
     w = max(TITLE_CHAR * len(it.title), TEXT_CHAR * len(it.subtitle))
     for r in it.rows:
-        w = max(w, ROW_CHAR * (len(r.label) + 2) + SHAPE_CHAR * (len(dims_text(r.shape)) + 2) + 16)
+        w = max(w, ROW_CHAR * (len(r.label) + 2) + SHAPE_CHAR * (len(shape_text(r.shape, compact=True)) + 2) + 16)
     rows = len(it.rows) + (1 if it.more_rows else 0)
     return _clamp(w + 20, 90, 320), 40.0 + (ROW_H * rows + 6 if rows else 0)
 

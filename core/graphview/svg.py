@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
-from ..limits import dims_text
+from ..limits import shape_text
 
 from . import style
 from .layout import HEADER, ROW_H, TEXT_CHAR, TITLE_CHAR
@@ -88,9 +88,9 @@ def _box(it) -> str:
     for r in it.rows:
         ry += ROW_H
         parts.append(f'<text x="{x + 10:.1f}" y="{ry - 3:.1f}" font-size="10" fill="{style.ROW_TEXT}">'
-                     f'{escape(_fit(r.label, w - 16 - 7.2 * (len(dims_text(r.shape)) + 2), 6.0))}</text>'
+                     f'{escape(_fit(r.label, w - 16 - 7.2 * (len(shape_text(r.shape, compact=True)) + 2), 6.0))}</text>'
                      f'<text x="{x + w - 8:.1f}" y="{ry - 3:.1f}" font-size="10" text-anchor="end" '
-                     f'fill="{style.ROW_TEXT}">⟨{escape(dims_text(r.shape))}⟩</text>')
+                     f'fill="{style.ROW_TEXT}">⟨{escape(shape_text(r.shape, compact=True))}⟩</text>')
     if it.more_rows:
         ry += ROW_H
         parts.append(f'<text x="{x + 10:.1f}" y="{ry - 3:.1f}" font-size="10" fill="{style.ROW_TEXT}">'

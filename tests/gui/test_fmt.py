@@ -31,7 +31,8 @@ def test_the_dialogs_and_core_share_it():
     from pbscope.gui import diff_view, restore_dialog
     assert restore_dialog.shape_text is limits.shape_text
     assert diff_view._shape([3, 3]) == "[3, 3]" and diff_view._shape(None) == ""
-    assert limits.dims_text([3, 3, 32]) == "3×3×32"
+    assert limits.shape_text([3, 3, 32], compact=True) == "3×3×32"
+    assert limits.shape_text([None, 224], sep=",") == "[?,224]"
 
 
 def test_error_line_of_a_pbscope_error():

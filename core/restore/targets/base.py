@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
+from ...errors import first_line
+
 if TYPE_CHECKING:
     from ...progress import Progress
     from ..plan import PlanRow, RestorePlan
@@ -57,14 +59,6 @@ class TargetBase:
 
     def check_output(self, out: str, out_abs: str, force: bool) -> None:
         return None
-
-
-def first_line(e: BaseException) -> str:
-    """An exception's first non-blank line, at most 300 characters: TF's messages run long."""
-    msg = getattr(e, "message", None) or str(e) or type(e).__name__
-    lines = [ln.strip() for ln in str(msg).splitlines() if ln.strip()]
-    text = lines[0] if lines else type(e).__name__
-    return text if len(text) <= 300 else text[:299] + "…"
 
 
 def describe(e: BaseException) -> str:

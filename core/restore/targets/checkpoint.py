@@ -7,9 +7,9 @@ from __future__ import annotations
 import os
 import shutil
 
-from ...errors import PbscopeError
+from ...errors import PbscopeError, first_line
 from ...progress import Progress
-from .base import describe, first_line
+from .base import describe
 from .tf1 import TF1Target, import_tf, quiet, tf1_variables
 
 

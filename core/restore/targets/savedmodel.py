@@ -11,10 +11,10 @@ from __future__ import annotations
 import os
 import shutil
 
-from ...errors import PbscopeError
+from ...errors import PbscopeError, first_line
 from ...progress import Progress
 from ..matching import final_scope, normalise
-from .base import TargetBase, TargetVar, first_line
+from .base import TargetBase, TargetVar
 from .tf1 import import_tf, quiet
 
 

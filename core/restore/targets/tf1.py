@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import os
 
-from ...errors import PbscopeError
+from ...errors import PbscopeError, first_line
 from ...progress import Progress
 from ..matching import final_scope, normalise
-from .base import TargetBase, TargetVar, first_line
+from .base import TargetBase, TargetVar
 
 CKPT = "model.ckpt"
 
