@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QCoreApplication, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
 from .theme import THEMES, IndicatorStyle, apply_theme
@@ -46,6 +46,8 @@ def main(path: str | None = None) -> int:
     from ..core.logs import configure_file
     configure_file()          # $XDG_STATE_HOME/pbscope/pbscope.log, rotating; none if it cannot be made
     app = create_app()
+    from .i18n import install_translation
+    install_translation(app)  # the saved language (Help ▸ Language), else the locale's; before any window
     from .main_window import (
         MainWindow,  # after QApplication: it builds palette-drawn icons
     )
@@ -70,7 +72,8 @@ def main(path: str | None = None) -> int:
     if target:
         win.open_path(target)
     else:
-        win.statusBar().showMessage("Open a model with File ▸ Open or Open Folder, or drop it here")
+        win.statusBar().showMessage(QCoreApplication.translate(
+            "MainWindow", "Open a model with File ▸ Open or Open Folder, or drop it here"))
     return app.exec()
 
 

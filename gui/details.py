@@ -195,7 +195,8 @@ class DetailsView(QTextBrowser):
         body = [f"<h2>{_e(name)}</h2><div class='path'>{_e(graph.path)}</div>", self._rows(pairs)]
         notes = getattr(graph, "notes", [])
         if notes:
-            body.append(f"<h4>{_e(self.tr('Notes'))}</h4><ul style='margin-left: 0; -qt-list-indent: 1;'>"
+            head = _e(self.tr("Notes"))
+            body.append(f"<h4>{head}</h4><ul style='margin-left: 0; -qt-list-indent: 1;'>"
                         + "".join(f"<li>{_e(n)}</li>" for n in notes) + "</ul>")
         sigs = getattr(graph, "signatures", {})
         if sigs:

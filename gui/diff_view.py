@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtWidgets import (
     QDialogButtonBox,
     QGridLayout,
@@ -39,16 +39,20 @@ from .widgets import HUES, PathField
 from .workers import Jobs, SubProgress, Worker
 
 # status → (label, hue); in the order rows are listed by default (what needs a look first)
+# (labels and headers translated where shown, context "DiffTableModel")
 STATUSES = {
-    "differs": ("differs", "warn"),
-    "mismatch": ("shape or dtype mismatch", "bad"),
-    "only_a": ("only in A", "info"),
-    "only_b": ("only in B", "other"),
-    "unknown": ("not compared", "none"),
-    "equal": ("equal", "good"),
+    "differs": (QT_TRANSLATE_NOOP("DiffTableModel", "differs"), "warn"),
+    "mismatch": (QT_TRANSLATE_NOOP("DiffTableModel", "shape or dtype mismatch"), "bad"),
+    "only_a": (QT_TRANSLATE_NOOP("DiffTableModel", "only in A"), "info"),
+    "only_b": (QT_TRANSLATE_NOOP("DiffTableModel", "only in B"), "other"),
+    "unknown": (QT_TRANSLATE_NOOP("DiffTableModel", "not compared"), "none"),
+    "equal": (QT_TRANSLATE_NOOP("DiffTableModel", "equal"), "good"),
 }
 STATUS, KEY, A_SHAPE, B_SHAPE, A_DTYPE, B_DTYPE, MAX_DIFF, NOTE = range(8)
-HEADERS = ("Status", "Key", "A shape", "B shape", "A dtype", "B dtype", "Max abs diff", "Note")
+HEADERS = (QT_TRANSLATE_NOOP("DiffTableModel", "Status"), QT_TRANSLATE_NOOP("DiffTableModel", "Key"),
+           QT_TRANSLATE_NOOP("DiffTableModel", "A shape"), QT_TRANSLATE_NOOP("DiffTableModel", "B shape"),
+           QT_TRANSLATE_NOOP("DiffTableModel", "A dtype"), QT_TRANSLATE_NOOP("DiffTableModel", "B dtype"),
+           QT_TRANSLATE_NOOP("DiffTableModel", "Max abs diff"), QT_TRANSLATE_NOOP("DiffTableModel", "Note"))
 
 
 @dataclass
@@ -98,6 +102,7 @@ def _shape(shape) -> str:
 
 class DiffTableModel(StatusTableModel):
     HEADERS = HEADERS
+    HEADERS_CONTEXT = "DiffTableModel"
     STATUSES = STATUSES
     STATUS_COLUMN = STATUS
 
@@ -106,12 +111,12 @@ class DiffTableModel(StatusTableModel):
 
     def cell(self, r: DiffRow, col: int, role):
         if role == Qt.DisplayRole:
-            return (STATUSES[r.status][0], r.key, _shape(r.a_shape), _shape(r.b_shape), r.a_dtype, r.b_dtype,
+            return (self.label(r.status), r.key, _shape(r.a_shape), _shape(r.b_shape), r.a_dtype, r.b_dtype,
                     "" if r.max_abs_diff is None else number(r.max_abs_diff), r.note)[col]
         if role == Qt.TextAlignmentRole and col == MAX_DIFF:
             return int(Qt.AlignRight | Qt.AlignVCenter)
         if role == Qt.ToolTipRole:
-            tip = f"{r.key}: {STATUSES[r.status][0]}"
+            tip = f"{r.key}: {self.label(r.status)}"
             if r.status == "mismatch":
                 tip += f"\nA {r.a_dtype} {_shape(r.a_shape)}\nB {r.b_dtype} {_shape(r.b_shape)}"
             if r.note:
@@ -148,16 +153,16 @@ class DiffDialog(StatusTableDialog):
     def __init__(self, jobs: Jobs, file_filter: str, parent: QWidget | None = None):
         super().__init__(jobs, parent)
         self.setObjectName("diffDialog")
-        self.setWindowTitle("Compare weights — pbscope")
+        self.setWindowTitle(self.tr("Compare weights — pbscope"))
         self.graph_a: Graph | None = None
         self.report: DiffReport | None = None
 
         self.a_label = QLabel(self)
         self.a_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.b_field = PathField("a model or weights file (.pb, checkpoint, SavedModel, .pkl, .npz, …)",
-                                 file_filter, "Compare with", parent=self)
+        self.b_field = PathField(self.tr("a model or weights file (.pb, checkpoint, SavedModel, .pkl, .npz, …)"),
+                                 file_filter, self.tr("Compare with"), parent=self)
         self.b_field.edit.returnPressed.connect(self.run)
-        self.compare_button = QPushButton("Compare", self)
+        self.compare_button = QPushButton(self.tr("Compare"), self)
         self.compare_button.setDefault(True)
         self.compare_button.clicked.connect(self.run)
         self.b_field.layout().addWidget(self.compare_button)
@@ -175,11 +180,12 @@ class DiffDialog(StatusTableDialog):
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextSelectableByMouse)
 
-        self.build_table(DiffTableModel(self), lambda r: (r.key,), name="diffTable", placeholder="Filter keys",
-                         count_format="{shown:,} of {total:,} keys", key_column=KEY, stretch_column=KEY,
-                         widths={STATUS: "shape or dtype mismatch", A_SHAPE: "[3, 3, 256, 256]",
+        model = DiffTableModel(self)
+        self.build_table(model, lambda r: (r.key,), name="diffTable", placeholder=self.tr("Filter keys"),
+                         count_format=self.tr("{shown:,} of {total:,} keys"), key_column=KEY, stretch_column=KEY,
+                         widths={STATUS: model.label("mismatch"), A_SHAPE: "[3, 3, 256, 256]",
                                  B_SHAPE: "[3, 3, 256, 256]", A_DTYPE: "bfloat16", B_DTYPE: "bfloat16",
-                                 MAX_DIFF: "Max abs diff", NOTE: "note about it"},
+                                 MAX_DIFF: model.headerData(MAX_DIFF, Qt.Horizontal), NOTE: "note about it"},
                          sortable=True)
         self.table.setSelectionMode(self.table.SelectionMode.SingleSelection)
 
@@ -209,7 +215,8 @@ class DiffDialog(StatusTableDialog):
             self._show_summary()
         self.a_label.setText(f"<b>{h(model_name(graph.path))}</b> "
                              f"<span style='color:{dim_color()}'>{h(graph.format)} · "
-                             f"{len(graph.weights):,} weights · {h(graph.path)}</span>")
+                             + h(self.tr("{n} weights").format(n=f"{len(graph.weights):,}"))
+                             + f" · {h(graph.path)}</span>")
 
     def compare_with(self, path: str) -> Worker | None:
         self.b_field.set_path(path)
@@ -221,12 +228,13 @@ class DiffDialog(StatusTableDialog):
             return None
         if not path:
             self.b_field.edit.setFocus()
-            self.task.label.setText("Choose B: a model or weights file to compare with")
+            self.task.label.setText(self.tr("Choose B: a model or weights file to compare with"))
             return None
         graph_a = self.graph_a
         return self.start_work(lambda p: compare(graph_a, path, p), self._done, path=path, name="diff",
-                           doing="cannot compare", cancelled_text="Comparison cancelled",
-                           text=f"Comparing with {os.path.basename(path.rstrip('/')) or path}…")
+                           doing=self.tr("cannot compare"), cancelled_text=self.tr("Comparison cancelled"),
+                           text=self.tr("Comparing with {name}…").format(
+                               name=os.path.basename(path.rstrip('/')) or path))
 
     def _done(self, result) -> None:
         report, rows, b_format = result
@@ -240,9 +248,9 @@ class DiffDialog(StatusTableDialog):
     def _show_summary(self) -> None:
         r = self.report
         if r is None:
-            self.summary.setText(f"<span style='color:{dim_color()}'>Choose B and press Compare: weights are "
-                                 "matched by variable name (<code>x</code> and <code>x:0</code> are one key) "
-                                 "and compared value by value.</span>")
+            self.summary.setText(f"<span style='color:{dim_color()}'>" + self.tr(
+                "Choose B and press Compare: weights are matched by variable name (<code>x</code> and "
+                "<code>x:0</code> are one key) and compared value by value.") + "</span>")
         else:
             self.summary.setText(f"<b>{h(r.summary)}</b>")
         self.filter_row.set_counts(self.model.counts() if r is not None else None)

@@ -14,7 +14,17 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QSettings,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -45,6 +55,8 @@ from .diff_view import DiffDialog
 from .filter_bar import FilterBar
 from .fmt import human_bytes, human_count
 from .graph_pane import GraphPane
+from .about import AboutBox
+from .i18n import build_language_menu
 from .icons import app_icon
 from .op_tree import (
     DTYPE,
@@ -71,20 +83,30 @@ REVEAL_ROWS = 400          # a filter expands scopes until about this many rows 
 BIG_GRAPH = 50_000         # from here on, typing waits for a short pause before filtering
 MODEL_PATTERNS = ("*.pb *.pbtxt *.graphdef *.meta *.index checkpoint *.data-* *.keras *.h5 *.hdf5 *.tflite "
                   "model.json *.pkl *.pickle *.npz *.safetensors *.npy")
-FILE_FILTER = ";;".join((
-    f"Models and weights files ({MODEL_PATTERNS})",
-    "Frozen graphs (*.pb *.pbtxt *.graphdef)",
-    "TF1 checkpoints (*.index *.meta *.data-* checkpoint)",
-    "SavedModels (saved_model.pb saved_model.pbtxt)",
-    "Keras models (*.keras *.h5 *.hdf5)",
-    "TensorFlow Lite models (*.tflite)",
-    "TF.js models (model.json *.json)",
-    "Weights files (*.pkl *.pickle *.npz *.safetensors *.npy)",
-    "All files (*)",
-))
-OPEN_HINT = ("Open a model with File ▸ Open (Ctrl+O) or Open Folder (Ctrl+Shift+O), or drop it here: a frozen "
-             "graph (.pb/.pbtxt), a TF1 checkpoint, a SavedModel folder, or a weights file "
-             "(.pkl/.npz/.safetensors/.npy).")
+FILTERS = (    # the file dialogs' filters, translated where shown (file_filter())
+    QT_TRANSLATE_NOOP("MainWindow", "Models and weights files ({patterns})"),
+    QT_TRANSLATE_NOOP("MainWindow", "Frozen graphs (*.pb *.pbtxt *.graphdef)"),
+    QT_TRANSLATE_NOOP("MainWindow", "TF1 checkpoints (*.index *.meta *.data-* checkpoint)"),
+    QT_TRANSLATE_NOOP("MainWindow", "SavedModels (saved_model.pb saved_model.pbtxt)"),
+    QT_TRANSLATE_NOOP("MainWindow", "Keras models (*.keras *.h5 *.hdf5)"),
+    QT_TRANSLATE_NOOP("MainWindow", "TensorFlow Lite models (*.tflite)"),
+    QT_TRANSLATE_NOOP("MainWindow", "TF.js models (model.json *.json)"),
+    QT_TRANSLATE_NOOP("MainWindow", "Weights files (*.pkl *.pickle *.npz *.safetensors *.npy)"),
+    QT_TRANSLATE_NOOP("MainWindow", "All files (*)"),
+)
+
+
+def file_filter() -> str:
+    """The open dialogs' filter list, in the UI's language."""
+    return ";;".join(QCoreApplication.translate("MainWindow", f).replace("{patterns}", MODEL_PATTERNS)
+                     for f in FILTERS)
+
+
+FILE_FILTER = ";;".join(f.replace("{patterns}", MODEL_PATTERNS) for f in FILTERS)    # in English
+OPEN_HINT = QT_TRANSLATE_NOOP(
+    "MainWindow", "Open a model with File ▸ Open (Ctrl+O) or Open Folder (Ctrl+Shift+O), or drop it here: a "
+    "frozen graph (.pb/.pbtxt), a TF1 checkpoint, a SavedModel folder, or a weights file "
+    "(.pkl/.npz/.safetensors/.npy).")
 EXPORT_EXT = SUFFIXES       # core.export: the extension each format writes
 
 
@@ -104,7 +126,7 @@ def load_model(path: str, progress: Progress) -> Loaded:
     """Everything opening needs that costs more than O(1): done off the GUI thread."""
     t0 = time.perf_counter()
     graph = open_model(path, progress)
-    progress.report(0.92, "building the scope tree")
+    progress.report(0.92, QCoreApplication.translate("MainWindow", "building the scope tree"))
     root = graph.root
     progress.report(0.95, "indexing")
     summary = Summary.of(graph)       # also builds core's consumer index, used by links
@@ -169,7 +191,7 @@ class StatusProgress:
         if self.worker is not None:
             self.worker.cancel()
             self.window.cancel_button.setEnabled(False)
-            self.window.statusBar().showMessage("Cancelling…")
+            self.window.statusBar().showMessage(QCoreApplication.translate("MainWindow", "Cancelling…"))
 
 
 class MainWindow(QMainWindow):
@@ -189,6 +211,7 @@ class MainWindow(QMainWindow):
         self.summary: Summary | None = None
         self.history = History()
         self.error_box: QMessageBox | None = None
+        self.about_box: AboutBox | None = None
         self.last_export: ExportReport | None = None
         self.last_unfreeze = None                      # UnfreezeReport
         self.diff_dialog: DiffDialog | None = None
@@ -301,7 +324,7 @@ class MainWindow(QMainWindow):
         self.right.setStretchFactor(1, 3)
         self.right.setChildrenCollapsible(False)
         self.preview.hide()
-        self.details.clear_page(OPEN_HINT)
+        self.details.clear_page(QCoreApplication.translate("MainWindow", OPEN_HINT))
 
     def _build_status(self) -> None:
         sb = self.statusBar()
@@ -312,7 +335,7 @@ class MainWindow(QMainWindow):
         self.progress_bar.setMaximumWidth(220)
         self.progress_bar.setTextVisible(False)
         self.cancel_button = QToolButton(self)
-        self.cancel_button.setText("Cancel")
+        self.cancel_button.setText(self.tr("Cancel"))
         self.task_view = StatusProgress(self)
         self.cancel_button.clicked.connect(self.task_view.cancel)
         self.progress_bar.hide()
@@ -338,46 +361,51 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         S = QStyle.StandardPixmap
-        self.act_open = self._action("&Open…", self.open_dialog, QKeySequence.Open,
-                                     "Open a model or weights file: .pb/.pbtxt, a checkpoint's .index/.meta, "
-                                     "saved_model.pb, .pkl/.npz/.safetensors/.npy", S.SP_DialogOpenButton)
-        self.act_open_folder = self._action("Open &Folder…", self.open_folder_dialog, "Ctrl+Shift+O",
-                                            "Open a SavedModel folder, a checkpoint folder or a folder of .npy "
-                                            "files", S.SP_DirOpenIcon)
-        self.act_compare = self._action("&Compare With…", lambda: self.compare_dialog(), "Ctrl+D",
-                                        "Compare the open model's weights with another model or weights file")
-        self.act_restore = self._action("&Restore into Model…", self.restore_into, "Ctrl+R",
-                                        "Restore weights into a model you choose (a checkpoint, a Keras file, "
-                                        "a Python builder), with a match plan first")
-        self.act_unfreeze = self._action("&Unfreeze to Checkpoint…", self.unfreeze, "Ctrl+U",
-                                         "Turn the ticked weights of this frozen graph into variables of a "
-                                         "trainable TF1 checkpoint")
-        self.act_model = self._action("&Model Summary", lambda: self.show_model(), "Alt+Home",
-                                      "Show the model's summary (its format, inputs, outputs, signatures)",
+        self.act_open = self._action(self.tr("&Open…"), self.open_dialog, QKeySequence.Open,
+                                     self.tr("Open a model or weights file: .pb/.pbtxt, a checkpoint's "
+                                             ".index/.meta, saved_model.pb, .pkl/.npz/.safetensors/.npy"),
+                                     S.SP_DialogOpenButton)
+        self.act_open_folder = self._action(self.tr("Open &Folder…"), self.open_folder_dialog, "Ctrl+Shift+O",
+                                            self.tr("Open a SavedModel folder, a checkpoint folder or a folder "
+                                                    "of .npy files"), S.SP_DirOpenIcon)
+        self.act_compare = self._action(self.tr("&Compare With…"), lambda: self.compare_dialog(), "Ctrl+D",
+                                        self.tr("Compare the open model's weights with another model or "
+                                                "weights file"))
+        self.act_restore = self._action(self.tr("&Restore into Model…"), self.restore_into, "Ctrl+R",
+                                        self.tr("Restore weights into a model you choose (a checkpoint, a Keras "
+                                                "file, a Python builder), with a match plan first"))
+        self.act_unfreeze = self._action(self.tr("&Unfreeze to Checkpoint…"), self.unfreeze, "Ctrl+U",
+                                         self.tr("Turn the ticked weights of this frozen graph into variables "
+                                                 "of a trainable TF1 checkpoint"))
+        self.act_model = self._action(self.tr("&Model Summary"), lambda: self.show_model(), "Alt+Home",
+                                      self.tr("Show the model's summary (its format, inputs, outputs, "
+                                              "signatures)"),
                                       S.SP_FileDialogInfoView)
-        self.act_export = self._action("&Export", self.export, "Ctrl+E", "", S.SP_DialogSaveButton)
-        self.act_export_as = self._action("Export &As…", self.export_as, "Ctrl+Shift+E",
-                                          "Choose where and in which format to export the ticked weights")
-        self.act_quit = self._action("&Quit", self.close, QKeySequence.Quit)
-        self.act_find = self._action("&Find…", self.filter_bar.focus, QKeySequence.Find, "Filter the ops tree")
-        self.act_clear_filter = self._action("&Clear Filter", self.filter_bar.clear, "Esc")
-        self.act_tick_all = self._action("Tick &All Weights", self.tick_all, "Ctrl+Shift+A")
-        self.act_tick_none = self._action("Tick &None", self.tick_none, "Ctrl+Shift+N")
-        self.act_tick_invert = self._action("&Invert Ticks", self.tick_invert, "Ctrl+Shift+I")
-        self.act_tick_matches = self._action("Tick &Matches", self.tick_matches, "Ctrl+Shift+M",
-                                             "Tick every weight the filter shows")
-        self.act_back = self._action("&Back", self.go_back, "Alt+Left", "Go back", S.SP_ArrowBack)
-        self.act_forward = self._action("&Forward", self.go_forward, "Alt+Right", "Go forward", S.SP_ArrowForward)
-        self.act_expand = self._action("&Expand All", self.expand_all, "Ctrl+Shift+Right")
-        self.act_collapse = self._action("&Collapse All", self.tree.collapseAll, "Ctrl+Shift+Left")
-        self.act_about = self._action("&About pbscope", self.about)
-        self.act_graph = self._action("&Graph", self.show_graph, "Ctrl+G",
-                                      "Show how the ops connect, beside the tree", checkable=True)
-        self.act_picture = self._action("Export Graph &Picture…", self.export_picture, None,
-                                        "Save the graph as drawn (scopes opened as they are) as SVG or PNG")
+        self.act_export = self._action(self.tr("&Export"), self.export, "Ctrl+E", "", S.SP_DialogSaveButton)
+        self.act_export_as = self._action(self.tr("Export &As…"), self.export_as, "Ctrl+Shift+E",
+                                          self.tr("Choose where and in which format to export the ticked weights"))
+        self.act_quit = self._action(self.tr("&Quit"), self.close, QKeySequence.Quit)
+        self.act_find = self._action(self.tr("&Find…"), self.filter_bar.focus, QKeySequence.Find,
+                                     self.tr("Filter the ops tree"))
+        self.act_clear_filter = self._action(self.tr("&Clear Filter"), self.filter_bar.clear, "Esc")
+        self.act_tick_all = self._action(self.tr("Tick &All Weights"), self.tick_all, "Ctrl+Shift+A")
+        self.act_tick_none = self._action(self.tr("Tick &None"), self.tick_none, "Ctrl+Shift+N")
+        self.act_tick_invert = self._action(self.tr("&Invert Ticks"), self.tick_invert, "Ctrl+Shift+I")
+        self.act_tick_matches = self._action(self.tr("Tick &Matches"), self.tick_matches, "Ctrl+Shift+M",
+                                             self.tr("Tick every weight the filter shows"))
+        self.act_back = self._action(self.tr("&Back"), self.go_back, "Alt+Left", self.tr("Go back"), S.SP_ArrowBack)
+        self.act_forward = self._action(self.tr("&Forward"), self.go_forward, "Alt+Right", self.tr("Go forward"),
+                                        S.SP_ArrowForward)
+        self.act_expand = self._action(self.tr("&Expand All"), self.expand_all, "Ctrl+Shift+Right")
+        self.act_collapse = self._action(self.tr("&Collapse All"), self.tree.collapseAll, "Ctrl+Shift+Left")
+        self.act_about = self._action(self.tr("&About pbscope"), self.about)
+        self.act_graph = self._action(self.tr("&Graph"), self.show_graph, "Ctrl+G",
+                                      self.tr("Show how the ops connect, beside the tree"), checkable=True)
+        self.act_picture = self._action(self.tr("Export Graph &Picture…"), self.export_picture, None,
+                                        self.tr("Save the graph as drawn (scopes opened as they are) as SVG or PNG"))
         self.theme_group = QActionGroup(self)
         self.theme_actions = {}
-        for name, label in (("system", "&System"), ("light", "&Light"), ("dark", "&Dark")):
+        for name, label in (("system", self.tr("&System")), ("light", self.tr("&Light")), ("dark", self.tr("&Dark"))):
             a = QAction(label, self, checkable=True)
             a.setData(name)
             a.triggered.connect(lambda _=False, n=name: self.set_theme(n))
@@ -387,10 +415,10 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         mb = self.menuBar()
-        m = mb.addMenu("&File")
+        m = mb.addMenu(self.tr("&File"))
         m.addAction(self.act_open)
         m.addAction(self.act_open_folder)
-        self.recent_menu = m.addMenu("Open &Recent")
+        self.recent_menu = m.addMenu(self.tr("Open &Recent"))
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         m.addSeparator()
         m.addAction(self.act_compare)
@@ -400,37 +428,40 @@ class MainWindow(QMainWindow):
         m.addAction(self.act_picture)
         m.addSeparator()
         m.addAction(self.act_quit)
-        m = mb.addMenu("&Edit")
+        m = mb.addMenu(self.tr("&Edit"))
         m.addAction(self.act_find)
         m.addAction(self.act_clear_filter)
         m.addSeparator()
         for a in (self.act_tick_all, self.act_tick_none, self.act_tick_invert, self.act_tick_matches):
             m.addAction(a)
-        m = mb.addMenu("&View")
+        m = mb.addMenu(self.tr("&View"))
         m.addAction(self.act_graph)
         m.addSeparator()
         m.addAction(self.act_expand)
         m.addAction(self.act_collapse)
         m.addSeparator()
-        theme = m.addMenu("&Theme")
+        theme = m.addMenu(self.tr("&Theme"))
         for a in self.theme_actions.values():
             theme.addAction(a)
-        m = mb.addMenu("&Go")
+        m = mb.addMenu(self.tr("&Go"))
         m.addAction(self.act_model)
         m.addAction(self.act_back)
         m.addAction(self.act_forward)
-        m = mb.addMenu("&Tools")
+        m = mb.addMenu(self.tr("&Tools"))
         m.addAction(self.act_compare)
         m.addSeparator()
         m.addAction(self.act_restore)
         m.addAction(self.act_unfreeze)
         for menu in mb.findChildren(QMenu):
             menu.setToolTipsVisible(True)      # the reason a tool is disabled is its tooltip
-        m = mb.addMenu("&Help")
+        m = mb.addMenu(self.tr("&Help"))
+        self.language_menu = m.addMenu(self.tr("&Language"))
+        self.language_actions = build_language_menu(self.language_menu, self)
+        m.addSeparator()
         m.addAction(self.act_about)
 
     def _build_toolbar(self) -> None:
-        tb = self.addToolBar("Main")
+        tb = self.addToolBar(self.tr("Main"))
         tb.setObjectName("mainToolbar")
         tb.setMovable(False)
         tb.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
@@ -501,9 +532,9 @@ class MainWindow(QMainWindow):
             a.triggered.connect(lambda _=False, p=path: self.open_path(p))
         if files:
             m.addSeparator()
-            m.addAction("Clear Recent Files", self._clear_recent)
+            m.addAction(self.tr("Clear Recent Files"), self._clear_recent)
         else:
-            m.addAction("No recent files").setEnabled(False)
+            m.addAction(self.tr("No recent files")).setEnabled(False)
 
     def _clear_recent(self) -> None:
         settings().setValue("recent/files", [])
@@ -526,13 +557,13 @@ class MainWindow(QMainWindow):
         return start if start and os.path.isdir(start) else ""
 
     def open_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a model or weights file", self._start_folder(),
-                                              FILE_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open a model or weights file"), self._start_folder(),
+                                              file_filter())
         if path:
             self.open_path(path)
 
     def open_folder_dialog(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Open a SavedModel, checkpoint or npy folder",
+        path = QFileDialog.getExistingDirectory(self, self.tr("Open a SavedModel, checkpoint or npy folder"),
                                                 self._start_folder())
         if path:
             self.open_path(path)
@@ -544,7 +575,8 @@ class MainWindow(QMainWindow):
         self._opened_at = time.perf_counter()
         return run_in_worker(self.jobs, lambda progress: load_model(path, progress), self.set_model, self.show_error,
                              progress=self.task_view, slot=self._load, path=path, name="open",
-                             doing="cannot open it", text=f"Opening {name}…", cancelled_text=f"Opening {name} cancelled")
+                             doing=self.tr("cannot open it"), text=self.tr("Opening {name}…").format(name=name),
+                             cancelled_text=self.tr("Opening {name} cancelled").format(name=name))
 
     def set_model(self, loaded: Loaded) -> None:
         """Show a loaded model. O(1) in its size: every index was built in the worker."""
@@ -583,8 +615,9 @@ class MainWindow(QMainWindow):
         self._add_recent(loaded.graph.path)
         g = loaded.graph
         self.statusBar().showMessage(
-            f"Opened {model_name(g.path)} · {g.format} · {len(g.all_ops):,} ops, {len(g.weights):,} weights "
-            f"({human_bytes(loaded.summary.nbytes)}) in {loaded.seconds:.2f} s", 8000)
+            self.tr("Opened {name} · {format} · {ops} ops, {weights} weights ({size}) in {seconds} s").format(
+                name=model_name(g.path), format=g.format, ops=f"{len(g.all_ops):,}", weights=f"{len(g.weights):,}",
+                size=human_bytes(loaded.summary.nbytes), seconds=f"{loaded.seconds:.2f}"), 8000)
         self._await_paint = g.path
         self._fit_name_column()
         self.tree.viewport().update()
@@ -633,7 +666,7 @@ class MainWindow(QMainWindow):
         try:
             result = self.index.run(query)
         except re.error as e:
-            self.filter_bar.set_error(f"invalid regular expression: {e}")
+            self.filter_bar.set_error(self.tr("invalid regular expression: {error}").format(error=e))
             return
         was_active = self.tree_model.result is not None
         if query.active and not was_active:
@@ -704,7 +737,7 @@ class MainWindow(QMainWindow):
 
     def expand_all(self) -> None:
         if self.index is not None and self.index.total > 20_000:
-            self.statusBar().showMessage("Too many ops to expand everything; filter first", 5000)
+            self.statusBar().showMessage(self.tr("Too many ops to expand everything; filter first"), 5000)
             return
         self.tree.expandAll()
 
@@ -730,10 +763,10 @@ class MainWindow(QMainWindow):
         weight_of = self.graph.weight_of
         main, extra = self.selection.split(w for w in map(weight_of, names) if w is not None)
         n = self.selection.set_ticked(main or extra, True)
-        msg = f"Ticked {n:,} more weights"
+        msg = self.tr("Ticked {n} more weights").format(n=f"{n:,}")
         if main and extra:
-            msg += (f"; {len(extra):,} kept-apart ones (optimizer slots, step counters) left as they were: "
-                    f"filter for them alone to tick them")
+            msg += self.tr("; {n} kept-apart ones (optimizer slots, step counters) left as they were: filter for "
+                           "them alone to tick them").format(n=f"{len(extra):,}")
         self.statusBar().showMessage(msg, 6000)
 
     def _selection_changed(self) -> None:
@@ -753,15 +786,15 @@ class MainWindow(QMainWindow):
         self.act_compare.setEnabled(g is not None)
         self.act_model.setEnabled(g is not None)
         if g is None:
-            ok, tip = False, "Open a frozen graph (.pb or .pbtxt) first"
+            ok, tip = False, self.tr("Open a frozen graph (.pb or .pbtxt) first")
         elif not g.format.startswith("GraphDef"):
-            ok, tip = False, (f"Unfreeze needs a frozen graph (.pb or .pbtxt); this is a {g.format}, whose "
-                              f"weights are variables already")
+            ok, tip = False, self.tr("Unfreeze needs a frozen graph (.pb or .pbtxt); this is a {format}, whose "
+                                     "weights are variables already").format(format=g.format)
         elif sel is None or not len(sel):
-            ok, tip = False, "Nothing is ticked: tick the weights that should become variables"
+            ok, tip = False, self.tr("Nothing is ticked: tick the weights that should become variables")
         else:
-            ok, tip = True, (f"Write a TF1 checkpoint in which the {len(sel):,} ticked weights are trainable "
-                             f"variables (Ctrl+U)")
+            ok, tip = True, self.tr("Write a TF1 checkpoint in which the {n} ticked weights are trainable "
+                                    "variables (Ctrl+U)").format(n=f"{len(sel):,}")
         self.act_unfreeze.setEnabled(ok)
         self.act_unfreeze.setToolTip(tip)
         self.act_unfreeze.setStatusTip(tip)
@@ -770,23 +803,26 @@ class MainWindow(QMainWindow):
         sel = self.selection
         if sel is None or self.graph is None:
             self._update_tools()
-            self.ticked_label.setText("No model")
+            self.ticked_label.setText(self.tr("No model"))
             self.act_export.setEnabled(False)
             self.act_export_as.setEnabled(False)
-            self.act_export.setToolTip("Open a model first")
+            self.act_export.setToolTip(self.tr("Open a model first"))
             return
         total = sel.total
-        extra = f" + {sel.extra_ticked:,} kept apart" if sel.extra_ticked else ""
-        missing = f" · {len(sel.unavailable):,} without values" if sel.unavailable else ""
-        self.ticked_label.setText(f"Ticked {len(sel) - sel.extra_ticked:,} of {total:,} weights{extra} · "
-                                  f"{human_count(sel.params)} params · {human_bytes(sel.nbytes)}{missing}")
+        extra = self.tr(" + {n} kept apart").format(n=f"{sel.extra_ticked:,}") if sel.extra_ticked else ""
+        missing = (self.tr(" · {n} without values").format(n=f"{len(sel.unavailable):,}")
+                   if sel.unavailable else "")
+        self.ticked_label.setText(self.tr("Ticked {n} of {total} weights{extra} · {params} params · {size}").format(
+            n=f"{len(sel) - sel.extra_ticked:,}", total=f"{total:,}", extra=extra, params=human_count(sel.params),
+            size=human_bytes(sel.nbytes)) + missing)
         tips = []
         if sel.total_extra:
-            tips.append(f"{sel.total_extra:,} kept-apart weights (optimizer slots, step counters, unsaved "
-                        f"variables) are not ticked by Tick All; tick them in the tree to export them")
+            tips.append(self.tr("{n} kept-apart weights (optimizer slots, step counters, unsaved variables) are not "
+                                "ticked by Tick All; tick them in the tree to export them").format(
+                                    n=f"{sel.total_extra:,}"))
         if sel.unavailable:
-            tips.append(f"{len(sel.unavailable):,} weights have no values in the files opened and cannot be "
-                        f"ticked or exported")
+            tips.append(self.tr("{n} weights have no values in the files opened and cannot be ticked or "
+                                "exported").format(n=f"{len(sel.unavailable):,}"))
         self.ticked_label.setToolTip("\n".join(tips))
         self._update_tools()
         has = len(sel) > 0
@@ -794,9 +830,9 @@ class MainWindow(QMainWindow):
         self.act_export_as.setEnabled(has)
         if has:
             target = self.default_export(self.export_folder(), "pkl")
-            tip = f"Write the {len(sel):,} ticked weights to {target} (Ctrl+E)"
+            tip = self.tr("Write the {n} ticked weights to {path} (Ctrl+E)").format(n=f"{len(sel):,}", path=target)
         else:
-            tip = "Nothing is ticked: tick weights in the tree to export them"
+            tip = self.tr("Nothing is ticked: tick weights in the tree to export them")
         self.act_export.setToolTip(tip)
         self.act_export.setStatusTip(tip)
 
@@ -866,7 +902,7 @@ class MainWindow(QMainWindow):
             return self.graph is not None
         scope = self.tree_model.find(path)
         if scope is None:
-            self.statusBar().showMessage(f"No op named {path}", 5000)
+            self.statusBar().showMessage(self.tr("No op named {path}").format(path=path), 5000)
             return False
         idx = self.tree_model.index_of(scope)
         if not idx.isValid():
@@ -903,16 +939,20 @@ class MainWindow(QMainWindow):
         m = QMenu(self)
         ws = self.selection.tick_targets(s)
         if ws:
-            kept = " kept-apart" if all(self.selection.is_extra(w.name) for w in ws) else ""
-            m.addAction(f"Tick {len(ws):,}{kept} weight{'s' if len(ws) != 1 else ''}",
-                        lambda: self.selection.set_ticked(ws, True))
-            m.addAction("Untick", lambda: self.selection.set_ticked(ws, False))
+            kept = all(self.selection.is_extra(w.name) for w in ws)
+            if kept:
+                tick = self.tr("Tick {n} kept-apart weight") if len(ws) == 1 else self.tr("Tick {n} kept-apart weights")
+            else:
+                tick = self.tr("Tick {n} weight") if len(ws) == 1 else self.tr("Tick {n} weights")
+            m.addAction(tick.format(n=f"{len(ws):,}"), lambda: self.selection.set_ticked(ws, True))
+            m.addAction(self.tr("Untick"), lambda: self.selection.set_ticked(ws, False))
             m.addSeparator()
-        m.addAction("Copy Name", lambda: QGuiApplication.clipboard().setText(s.path))
+        m.addAction(self.tr("Copy Name"), lambda: QGuiApplication.clipboard().setText(s.path))
         if s.weight is not None:
-            m.addAction("Copy Export Key", lambda: QGuiApplication.clipboard().setText(s.weight.key))
+            m.addAction(self.tr("Copy Export Key"), lambda: QGuiApplication.clipboard().setText(s.weight.key))
             if s.weight.raw_key:
-                m.addAction("Copy Checkpoint Key", lambda: QGuiApplication.clipboard().setText(s.weight.raw_key))
+                m.addAction(self.tr("Copy Checkpoint Key"),
+                            lambda: QGuiApplication.clipboard().setText(s.weight.raw_key))
         m.exec(self.tree.viewport().mapToGlobal(pos))
 
     # -- export ------------------------------------------------------------------------------------------------
@@ -921,7 +961,7 @@ class MainWindow(QMainWindow):
         if self.graph is None or self.selection is None:
             return None
         if not len(self.selection):
-            self.statusBar().showMessage("Nothing is ticked: tick weights in the tree to export them", 6000)
+            self.statusBar().showMessage(self.tr("Nothing is ticked: tick weights in the tree to export them"), 6000)
             return None
         out = self.default_export(self.export_folder(), "pkl")
         return self.export_to(out, "pkl")
@@ -932,7 +972,7 @@ class MainWindow(QMainWindow):
             return
         filters = {f"{desc} (*{EXPORT_EXT[f]})" if EXPORT_EXT[f] else f"{desc} (*)": f for f, desc in FORMATS.items()}
         start = self.default_export(self.export_folder(), "pkl")
-        path, chosen = QFileDialog.getSaveFileName(self, "Export ticked weights", start, ";;".join(filters))
+        path, chosen = QFileDialog.getSaveFileName(self, self.tr("Export ticked weights"), start, ";;".join(filters))
         if not path:
             return
         fmt = filters.get(chosen, "pkl")
@@ -944,16 +984,16 @@ class MainWindow(QMainWindow):
         ticked = self.selection.weights()
         quantized = sum(1 for w in ticked if w.quant is not None and not w.quant.applied)
         real = sum(1 for w in ticked if w.quant is not None and w.quant.applied)   # TF.js: read dequantized
-        dequantize = bool(quantized) and self._yes(
-            f"{quantized:,} of the ticked weights are stored quantized (TFLite). Write them as float32 real "
-            "values, (q − zero point) × scale?\n\nNo writes the stored values.")
-        stored = not quantized and bool(real) and self._yes(
-            f"{real:,} of the ticked weights are stored quantized (TF.js) and read as float32 real values. "
-            "Write the stored uint8/uint16/float16 values instead?\n\nNo writes the real values.")
+        dequantize = bool(quantized) and self._yes(self.tr(
+            "{n} of the ticked weights are stored quantized (TFLite). Write them as float32 real values, "
+            "(q − zero point) × scale?\n\nNo writes the stored values.").format(n=f"{quantized:,}"))
+        stored = not quantized and bool(real) and self._yes(self.tr(
+            "{n} of the ticked weights are stored quantized (TF.js) and read as float32 real values. Write the "
+            "stored uint8/uint16/float16 values instead?\n\nNo writes the real values.").format(n=f"{real:,}"))
         self.export_to(path, fmt, dequantize, stored)
 
     def _yes(self, question: str) -> bool:
-        return QMessageBox.question(self, "Export ticked weights", question, QMessageBox.Yes | QMessageBox.No,
+        return QMessageBox.question(self, self.tr("Export ticked weights"), question, QMessageBox.Yes | QMessageBox.No,
                                     QMessageBox.No) == QMessageBox.Yes
 
     def default_export(self, folder: str | None, fmt: str) -> str:
@@ -969,17 +1009,19 @@ class MainWindow(QMainWindow):
             self.jobs, lambda p: export_weights(weights, out, fmt, keys="tf1", progress=p, model_path=model_path,
                                                 dequantize=dequantize, stored=stored),
             self._exported, self.show_error, progress=self.task_view, path=out, name="export",
-            doing="cannot export", text=f"Exporting {len(weights):,} weights to {out}…",
-            cancelled_text="Export cancelled; nothing was written")
+            doing=self.tr("cannot export"),
+            text=self.tr("Exporting {n} weights to {path}…").format(n=f"{len(weights):,}", path=out),
+            cancelled_text=self.tr("Export cancelled; nothing was written"))
 
     def _exported(self, report: ExportReport) -> None:
         self.last_export = report
         left = ""
         if self.selection is not None and self.selection.unavailable:
             n = len(self.selection.unavailable)
-            left = f"; {n:,} weight{'s' if n != 1 else ''} without values left out"
-        self.statusBar().showMessage(f"Exported {report.count:,} tensors ({human_bytes(report.nbytes)}) "
-                                     f"to {report.path}{left}", 15_000)
+            left = (self.tr("; {n} weight without values left out") if n == 1 else
+                    self.tr("; {n} weights without values left out")).format(n=f"{n:,}")
+        self.statusBar().showMessage(self.tr("Exported {n} tensors ({size}) to {path}").format(
+            n=f"{report.count:,}", size=human_bytes(report.nbytes), path=report.path) + left, 15_000)
         self._update_selection_ui()
         self.export_done.emit(report)
 
@@ -999,8 +1041,8 @@ class MainWindow(QMainWindow):
             return None
         d = self._diff_dialog()
         if path is None and not d.b_field.path():
-            path, _ = QFileDialog.getOpenFileName(self, "Compare the open model with", self._start_folder(),
-                                                  FILE_FILTER)
+            path, _ = QFileDialog.getOpenFileName(self, self.tr("Compare the open model with"),
+                                                  self._start_folder(), file_filter())
         d.show()
         d.raise_()
         d.activateWindow()
@@ -1010,7 +1052,7 @@ class MainWindow(QMainWindow):
 
     def _diff_dialog(self) -> DiffDialog:
         if self.diff_dialog is None:
-            self.diff_dialog = DiffDialog(self.jobs, FILE_FILTER, self)
+            self.diff_dialog = DiffDialog(self.jobs, file_filter(), self)
             self.diff_dialog.key_activated.connect(self._show_key)
         self.diff_dialog.set_a(self.graph)
         return self.diff_dialog
@@ -1018,7 +1060,7 @@ class MainWindow(QMainWindow):
     def _show_key(self, key: str) -> None:
         w = self.graph.find_weight(key) if self.graph is not None else None
         if w is None:
-            self.statusBar().showMessage(f"{key} is not in the open model", 5000)
+            self.statusBar().showMessage(self.tr("{key} is not in the open model").format(key=key), 5000)
             return
         self.navigate(w.name)
         self.raise_()
@@ -1031,7 +1073,7 @@ class MainWindow(QMainWindow):
         if self.missing_tensorflow("Restore"):
             return None
         if self.restore_dialog is None:
-            self.restore_dialog = RestoreDialog(self.jobs, FILE_FILTER, self)
+            self.restore_dialog = RestoreDialog(self.jobs, file_filter(), self)
             self.restore_dialog.applied.connect(self._restored)
             self.restore_dialog.key_activated.connect(self._show_key)
         self.restore_dialog.set_source(self.graph, self.selection)
@@ -1043,7 +1085,8 @@ class MainWindow(QMainWindow):
     def _restored(self, result) -> None:
         checkpoint = getattr(result, "checkpoint", None)
         self.statusBar().showMessage(result.summary(), 15_000)
-        self._show_result("Restore complete — pbscope", f"Restored {result.written:,} variables",
+        self._show_result(self.tr("Restore complete — pbscope"),
+                          self.tr("Restored {n} variables").format(n=f"{result.written:,}"),
                           result.summary(), result.out, "",
                           open_path=result.out if checkpoint else None,
                           parent=self.restore_dialog)
@@ -1060,8 +1103,8 @@ class MainWindow(QMainWindow):
             return None
         if self.missing_tensorflow("Unfreeze"):
             return None
-        path, _ = QFileDialog.getSaveFileName(self, "Unfreeze into a new folder", self.default_unfreeze_dir(),
-                                              "Folder (*)", "", QFileDialog.DontConfirmOverwrite)
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Unfreeze into a new folder"), self.default_unfreeze_dir(),
+                                              self.tr("Folder (*)"), "", QFileDialog.DontConfirmOverwrite)
         if not path:
             return None
         force = False
@@ -1080,21 +1123,23 @@ class MainWindow(QMainWindow):
             )
             return unfreeze_mod.unfreeze(graph, outdir, weights=weights, force=force, progress=p)
         return run_in_worker(self.jobs, run, self._unfrozen, self.show_error, progress=self.task_view, path=outdir,
-                             name="unfreeze", doing="cannot unfreeze", tf=True,
-                             text=f"Unfreezing {len(weights):,} weights into {outdir} (TensorFlow loads the first "
-                                  f"time)…", cancelled_text="Unfreeze cancelled; nothing was written")
+                             name="unfreeze", doing=self.tr("cannot unfreeze"), tf=True,
+                             text=self.tr("Unfreezing {n} weights into {path} (TensorFlow loads the first "
+                                          "time)…").format(n=f"{len(weights):,}", path=outdir),
+                             cancelled_text=self.tr("Unfreeze cancelled; nothing was written"))
 
     def _unfrozen(self, report) -> None:
         self.last_unfreeze = report
         summary = report.summary()
         self.statusBar().showMessage(summary.splitlines()[0], 15_000)
         names = "\n".join(report.variables)
-        details = (f"Load it in TF1 to train:\n"
+        details = (self.tr("Load it in TF1 to train:") + "\n"
                    f"    saver = tf.compat.v1.train.import_meta_graph(\"{report.checkpoint}.meta\")\n"
                    f"    saver.restore(sess, \"{report.checkpoint}\")\n\n"
-                   f"Variables ({len(report.variables):,}):\n{names}")
-        self._show_result("Unfreeze complete — pbscope",
-                          f"{len(report.variables):,} weights are variables of a trainable TF1 checkpoint",
+                   + self.tr("Variables ({n}):").format(n=f"{len(report.variables):,}") + f"\n{names}")
+        self._show_result(self.tr("Unfreeze complete — pbscope"),
+                          self.tr("{n} weights are variables of a trainable TF1 checkpoint").format(
+                              n=f"{len(report.variables):,}"),
                           summary, report.outdir, details, open_path=report.outdir)
         self.unfreeze_done.emit(report)
 
@@ -1128,20 +1173,20 @@ class MainWindow(QMainWindow):
         """The graph as the pane draws it, to an .svg or .png file."""
         view = self.graph_pane.current
         if view is None:
-            self.statusBar().showMessage("Show the graph first (View ▸ Graph, Ctrl+G)", 5000)
+            self.statusBar().showMessage(self.tr("Show the graph first (View ▸ Graph, Ctrl+G)"), 5000)
             return None
         if out is None:
             start = os.path.join(self._start_folder(), model_name(view.graph.path).replace("/", "_") + "_graph.svg")
-            out, _ = QFileDialog.getSaveFileName(self, "Export Graph Picture", start,
-                                                 "SVG picture (*.svg);;PNG picture (*.png)")
+            out, _ = QFileDialog.getSaveFileName(self, self.tr("Export Graph Picture"), start,
+                                                 self.tr("SVG picture (*.svg);;PNG picture (*.png)"))
             if not out:
                 return None
         from ..core.graphview.picture import write_picture
 
         from .picture import svg_to_png
         return run_in_worker(self.jobs, lambda p: write_picture(view, out, svg_to_png),
-                             lambda fmt: self.statusBar().showMessage(f"Wrote {out}", 8000), self.show_error,
-                             path=out, name="picture", doing="cannot write the picture")
+                             lambda fmt: self.statusBar().showMessage(self.tr("Wrote {path}").format(path=out), 8000),
+                             self.show_error, path=out, name="picture", doing=self.tr("cannot write the picture"))
 
     # -- window ----------------------------------------------------------------------------------------------
     def _update_title(self) -> None:
@@ -1150,12 +1195,14 @@ class MainWindow(QMainWindow):
         else:
             self.setWindowTitle(f"{model_name(self.graph.path)} — pbscope")
 
-    def about(self) -> None:
-        QMessageBox.about(self, "About pbscope",
-                          "<b>pbscope</b><br>An inspector for TensorFlow models: frozen graphs, "
-                          "checkpoints, SavedModels and weights files. Browse ops by name scope, preview "
-                          "weights, export them, compare two models, restore weights into a model, and "
-                          "unfreeze a frozen graph to a trainable checkpoint.")
+    def about(self) -> AboutBox:
+        """Help ▸ About pbscope: what it is, and the versions it runs on (window-modal, never
+        blocks the event loop)."""
+        if self.about_box is not None:
+            self.about_box.close()
+        self.about_box = AboutBox(self)
+        self.about_box.open()
+        return self.about_box
 
     def dragEnterEvent(self, event) -> None:
         if any(u.isLocalFile() for u in event.mimeData().urls()):
@@ -1187,6 +1234,7 @@ class MainWindow(QMainWindow):
                 d.close()
         self.jobs.cancel_all()
         self.jobs.wait(10_000)
-        if self.error_box is not None:
-            self.error_box.close()
+        for box in (self.error_box, self.about_box):
+            if box is not None:
+                box.close()
         super().closeEvent(event)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -44,19 +44,24 @@ from .table_dialog import StatusFilter, StatusTableDialog, StatusTableModel, dim
 from .widgets import PathField, confirm_replace, tint
 from .workers import Jobs, SubProgress, Worker
 
-STATUSES = {               # status → (label, hue)
-    "matched": ("matched", "good"),
-    "mismatch": ("mismatch", "bad"),
-    "missing": ("missing", "warn"),
-    "skipped": ("skipped", "other"),
+STATUSES = {               # status → (label, hue); labels and headers translated where shown
+    "matched": (QT_TRANSLATE_NOOP("PlanTableModel", "matched"), "good"),
+    "mismatch": (QT_TRANSLATE_NOOP("PlanTableModel", "mismatch"), "bad"),
+    "missing": (QT_TRANSLATE_NOOP("PlanTableModel", "missing"), "warn"),
+    "skipped": (QT_TRANSLATE_NOOP("PlanTableModel", "skipped"), "other"),
 }
 USE, TARGET, STATUS, SHAPE, DTYPE, TRAINABLE, SOURCE, SOURCE_SHAPE, NOTE = range(9)
-HEADERS = ("Use", "Target variable", "Status", "Shape", "DType", "Train", "Source key", "Source shape", "Note")
-TARGET_HINT = ("A TF1 checkpoint (a prefix, its .meta/.index, or a folder), a Keras .keras/.h5 file, "
-               "a SavedModel folder, or a Python file that builds the model (then name its function).")
-TARGET_FILTER = ("Models to restore into (*.meta *.index *.keras *.h5 *.py checkpoint);;"
-                 "TF1 checkpoints (*.meta *.index checkpoint);;Keras models (*.keras *.h5);;"
-                 "Python builders (*.py);;All files (*)")
+HEADERS = (QT_TRANSLATE_NOOP("PlanTableModel", "Use"), QT_TRANSLATE_NOOP("PlanTableModel", "Target variable"),
+           QT_TRANSLATE_NOOP("PlanTableModel", "Status"), QT_TRANSLATE_NOOP("PlanTableModel", "Shape"),
+           QT_TRANSLATE_NOOP("PlanTableModel", "DType"), QT_TRANSLATE_NOOP("PlanTableModel", "Train"),
+           QT_TRANSLATE_NOOP("PlanTableModel", "Source key"), QT_TRANSLATE_NOOP("PlanTableModel", "Source shape"),
+           QT_TRANSLATE_NOOP("PlanTableModel", "Note"))
+TARGET_HINT = QT_TRANSLATE_NOOP(
+    "RestoreDialog", "A TF1 checkpoint (a prefix, its .meta/.index, or a folder), a Keras .keras/.h5 file, a "
+    "SavedModel folder, or a Python file that builds the model (then name its function).")
+TARGET_FILTER = QT_TRANSLATE_NOOP(
+    "RestoreDialog", "Models to restore into (*.meta *.index *.keras *.h5 *.py checkpoint);;TF1 checkpoints "
+    "(*.meta *.index checkpoint);;Keras models (*.keras *.h5);;Python builders (*.py);;All files (*)")
 
 
 def target_string(path: str, function: str) -> str:
@@ -79,6 +84,7 @@ class PlanTableModel(StatusTableModel):
     """One row per target variable (``plan.rows``); matched rows have a tick box (column USE)."""
 
     HEADERS = HEADERS
+    HEADERS_CONTEXT = "PlanTableModel"
     STATUSES = STATUSES
     STATUS_COLUMN = STATUS
 
@@ -130,27 +136,31 @@ class PlanTableModel(StatusTableModel):
             if col == DTYPE:
                 return r.dtype
             if col == TRAINABLE:
-                return "yes" if r.trainable else "no"
+                return (QCoreApplication.translate("PlanTableModel", "yes") if r.trainable
+                        else QCoreApplication.translate("PlanTableModel", "no"))
             if col == SOURCE:
                 return r.source or ""
             if col == SOURCE_SHAPE:
                 return shape_text(r.source_shape) if r.source else ""
             if col == NOTE:
-                return r.why or ("" if r.status != "missing" else "no source key has this name")
+                return r.why or ("" if r.status != "missing" else
+                                 QCoreApplication.translate("PlanTableModel", "no source key has this name"))
             return None
         if role == Qt.CheckStateRole and col == USE and r.status == "matched":
             return Qt.Unchecked if r.target in self.skip else Qt.Checked
         if role == Qt.ForegroundRole and r.status == "matched" and r.target in self.skip:
             return QGuiApplication.palette().color(QPalette.PlaceholderText)
         if role == Qt.ToolTipRole:
-            tip = f"{r.target}: {r.status}"
+            tip = f"{r.target}: {self.label(r.status)}"
             if r.source:
-                tip += f"\nfrom {r.source} {shape_text(r.source_shape)}"
+                tip += "\n" + QCoreApplication.translate("PlanTableModel", "from {source} {shape}").format(
+                    source=r.source, shape=shape_text(r.source_shape))
             if r.why:
                 tip += f"\n{r.why}"
             if r.status == "matched":
-                tip += ("\nunticked: keeps the target's own value" if r.target in self.skip
-                        else "\nuntick to keep the target's own value")
+                tip += "\n" + (QCoreApplication.translate("PlanTableModel", "unticked: keeps the target's own value")
+                               if r.target in self.skip else
+                               QCoreApplication.translate("PlanTableModel", "untick to keep the target's own value"))
             return tip
         return None
 
@@ -201,7 +211,7 @@ class RestoreDialog(StatusTableDialog):
     def __init__(self, jobs: Jobs, file_filter: str, parent: QWidget | None = None):
         super().__init__(jobs, parent)
         self.setObjectName("restoreDialog")
-        self.setWindowTitle("Restore weights into a model — pbscope")
+        self.setWindowTitle(self.tr("Restore weights into a model — pbscope"))
         self.graph: Graph | None = None
         self.selection = None              # the window's Selection: "its ticked weights"
         self.plan = None
@@ -212,14 +222,14 @@ class RestoreDialog(StatusTableDialog):
         # source
         self.src_model = QRadioButton(self)
         self.src_ticked = QRadioButton(self)
-        self.src_file = QRadioButton("A file:", self)
+        self.src_file = QRadioButton(self.tr("A file:"), self)
         self.src_group = QButtonGroup(self)
         for i, b in enumerate((self.src_model, self.src_ticked, self.src_file)):
             self.src_group.addButton(b, i)
-        self.src_path = PathField("weights file (.pkl, .npz, .safetensors, npy folder) or any model",
-                                  file_filter, "Restore from", parent=self)
+        self.src_path = PathField(self.tr("weights file (.pkl, .npz, .safetensors, npy folder) or any model"),
+                                  file_filter, self.tr("Restore from"), parent=self)
         self.src_path.changed.connect(lambda _t: self.src_file.setChecked(True) if _t else None)
-        src_box = QGroupBox("Source: the weights to restore", self)
+        src_box = QGroupBox(self.tr("Source: the weights to restore"), self)
         g = QGridLayout(src_box)
         g.setVerticalSpacing(6)
         g.addWidget(self.src_model, 0, 0, 1, 2)
@@ -229,18 +239,20 @@ class RestoreDialog(StatusTableDialog):
         g.setColumnStretch(1, 1)
 
         # target
-        self.target = PathField("model to restore into", TARGET_FILTER, "Restore into", parent=self)
+        self.target = PathField(self.tr("model to restore into"),
+                                QCoreApplication.translate("RestoreDialog", TARGET_FILTER),
+                                self.tr("Restore into"), parent=self)
         self.target.changed.connect(self._target_changed)
         self.function = QLineEdit(self)
-        self.function.setPlaceholderText("function that defines the model, e.g. define")
-        self.function_label = QLabel("Builder function:", self)
-        target_hint = QLabel(TARGET_HINT, self)
+        self.function.setPlaceholderText(self.tr("function that defines the model, e.g. define"))
+        self.function_label = QLabel(self.tr("Builder function:"), self)
+        target_hint = QLabel(QCoreApplication.translate("RestoreDialog", TARGET_HINT), self)
         target_hint.setWordWrap(True)
         target_hint.setForegroundRole(QPalette.PlaceholderText)
-        tgt_box = QGroupBox("Target: the model to restore into", self)
+        tgt_box = QGroupBox(self.tr("Target: the model to restore into"), self)
         g = QGridLayout(tgt_box)
         g.setVerticalSpacing(6)
-        g.addWidget(QLabel("Model:", self), 0, 0)
+        g.addWidget(QLabel(self.tr("Model:"), self), 0, 0)
         g.addWidget(self.target, 0, 1)
         g.addWidget(self.function_label, 1, 0)
         g.addWidget(self.function, 1, 1)
@@ -250,18 +262,18 @@ class RestoreDialog(StatusTableDialog):
         # options
         self.maps = QTableWidget(0, 2, self)
         self.maps.setObjectName("mapTable")
-        self.maps.setHorizontalHeaderLabels(["Source name or regex (OLD)", "Renamed to (NEW)"])
+        self.maps.setHorizontalHeaderLabels([self.tr("Source name or regex (OLD)"), self.tr("Renamed to (NEW)")])
         self.maps.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
         self.maps.verticalHeader().hide()
         self.maps.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.maps.setMinimumHeight(self.fontMetrics().height() * 5)
         add_map = QToolButton(self)
         add_map.setText("+")
-        add_map.setToolTip("Add a rename: a scope prefix (OLD → NEW), or a regular expression")
+        add_map.setToolTip(self.tr("Add a rename: a scope prefix (OLD → NEW), or a regular expression"))
         add_map.clicked.connect(lambda: self.add_map("", ""))
         del_map = QToolButton(self)
         del_map.setText("−")
-        del_map.setToolTip("Remove the selected rename")
+        del_map.setToolTip(self.tr("Remove the selected rename"))
         del_map.clicked.connect(self._remove_map)
         map_buttons = QVBoxLayout()
         map_buttons.addWidget(add_map)
@@ -271,27 +283,28 @@ class RestoreDialog(StatusTableDialog):
         map_row.addWidget(self.maps, 1)
         map_row.addLayout(map_buttons)
         self.excludes = QLineEdit(self)
-        self.excludes.setPlaceholderText("target scopes to skip, comma-separated (globs allowed)")
-        self.except_last = QCheckBox("Except the last layer", self)
-        self.except_last.setToolTip("Skip the target's final layer (e.g. to train a new classifier)")
-        self.strict = QCheckBox("Strict", self)
-        self.strict.setToolTip("Refuse to apply unless every trainable target variable is matched")
+        self.excludes.setPlaceholderText(self.tr("target scopes to skip, comma-separated (globs allowed)"))
+        self.except_last = QCheckBox(self.tr("Except the last layer"), self)
+        self.except_last.setToolTip(self.tr("Skip the target's final layer (e.g. to train a new classifier)"))
+        self.strict = QCheckBox(self.tr("Strict"), self)
+        self.strict.setToolTip(self.tr("Refuse to apply unless every trainable target variable is matched"))
         self.strict.toggled.connect(lambda _on: self._show_plan())
-        self.plan_button = QPushButton("Plan", self)
+        self.plan_button = QPushButton(self.tr("Plan"), self)
         self.plan_button.setObjectName("planButton")
         self.plan_button.setDefault(True)
-        self.plan_button.setToolTip("Match the source's weights to the target's variables (nothing is written)")
+        self.plan_button.setToolTip(self.tr("Match the source's weights to the target's variables (nothing is "
+                                            "written)"))
         self.plan_button.clicked.connect(self.make_plan)
-        opt_box = QGroupBox("Options", self)
+        opt_box = QGroupBox(self.tr("Options"), self)
         g = QGridLayout(opt_box)
         g.setVerticalSpacing(6)
-        rename = QLabel("Rename:", self)
-        rename.setToolTip("Rename source names before matching: a scope prefix (OLD → NEW), or a regular "
-                          "expression for re.sub when OLD has ()[]{}?*+|^$\\")
+        rename = QLabel(self.tr("Rename:"), self)
+        rename.setToolTip(self.tr("Rename source names before matching: a scope prefix (OLD → NEW), or a regular "
+                                  "expression for re.sub when OLD has ()[]{}?*+|^$\\"))
         g.addWidget(rename, 0, 0, Qt.AlignTop | Qt.AlignLeft)
         g.addLayout(map_row, 0, 1, 1, 4)
         g.setRowStretch(0, 1)
-        g.addWidget(QLabel("Exclude:", self), 1, 0)
+        g.addWidget(QLabel(self.tr("Exclude:"), self), 1, 0)
         g.addWidget(self.excludes, 1, 1, 1, 4)
         g.addWidget(self.except_last, 2, 1)
         g.addWidget(self.strict, 2, 2)
@@ -312,21 +325,26 @@ class RestoreDialog(StatusTableDialog):
         self.plan_summary.setObjectName("planSummary")
         self.plan_summary.setWordWrap(True)
         self.plan_summary.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.build_table(PlanTableModel(self), _plan_fields, name="planTable",
-                         placeholder="Filter variables (a scope, a name…)",
-                         count_format="{shown:,} of {total:,} variables", key_column=TARGET, stretch_column=TARGET,
-                         widths={USE: "Use", STATUS: "mismatch", SHAPE: "[3, 3, 256, 256]", DTYPE: "float32",
-                                 TRAINABLE: "Train", SOURCE: "Conv2d_1_depthwise/BatchNorm/beta:0",
+        model = PlanTableModel(self)
+        self.build_table(model, _plan_fields, name="planTable",
+                         placeholder=self.tr("Filter variables (a scope, a name…)"),
+                         count_format=self.tr("{shown:,} of {total:,} variables"), key_column=TARGET,
+                         stretch_column=TARGET,
+                         widths={USE: model.headerData(USE, Qt.Horizontal), STATUS: model.label("mismatch"),
+                                 SHAPE: "[3, 3, 256, 256]", DTYPE: "float32",
+                                 TRAINABLE: model.headerData(TRAINABLE, Qt.Horizontal),
+                                 SOURCE: "Conv2d_1_depthwise/BatchNorm/beta:0",
                                  SOURCE_SHAPE: "[3, 3, 256, 256]", NOTE: "--exclude MobileNetV1/Conv2d"})
         self.model.ticks_changed.connect(self._update_apply)
         self.table.setTextElideMode(Qt.ElideLeft)     # long names keep their layer and leaf
         self.table.setContextMenuPolicy(Qt.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._table_menu)
-        self.tick_shown = QPushButton("Tick shown", self)
-        self.tick_shown.setToolTip("Tick every matched variable the filter shows")
+        self.tick_shown = QPushButton(self.tr("Tick shown"), self)
+        self.tick_shown.setToolTip(self.tr("Tick every matched variable the filter shows"))
         self.tick_shown.clicked.connect(lambda: self._tick_shown(True))
-        self.untick_shown = QPushButton("Untick shown", self)
-        self.untick_shown.setToolTip("Untick every matched variable the filter shows: they keep the target's values")
+        self.untick_shown = QPushButton(self.tr("Untick shown"), self)
+        self.untick_shown.setToolTip(self.tr("Untick every matched variable the filter shows: they keep the "
+                                             "target's values"))
         self.untick_shown.clicked.connect(lambda: self._tick_shown(False))
         self.filter_row.add(self.tick_shown)
         self.filter_row.add(self.untick_shown)
@@ -346,10 +364,10 @@ class RestoreDialog(StatusTableDialog):
         pv.addWidget(self.table, 1)
         pv.addWidget(self.unused)
 
-        self.apply_button = QPushButton("Apply…", self)
+        self.apply_button = QPushButton(self.tr("Apply…"), self)
         self.apply_button.setObjectName("applyButton")
         self.apply_button.clicked.connect(self.apply)
-        close = QPushButton("Close", self)
+        close = QPushButton(self.tr("Close"), self)
         close.clicked.connect(self.reject)
         bottom = QHBoxLayout()
         bottom.addWidget(self.task, 1)
@@ -386,9 +404,10 @@ class RestoreDialog(StatusTableDialog):
         has = graph is not None
         n_all = len(graph.weights) if has else 0
         n_ticked = len(self.selection) if has and self.selection is not None else 0
-        self.src_model.setText(f"The open model, all its weights ({n_all:,}): {model_name(graph.path)}"
-                               if has else "The open model (none is open)")
-        self.src_ticked.setText(f"Its ticked weights ({n_ticked:,})" if has else "Its ticked weights")
+        self.src_model.setText(self.tr("The open model, all its weights ({n}): {name}").format(
+            n=f"{n_all:,}", name=model_name(graph.path)) if has else self.tr("The open model (none is open)"))
+        self.src_ticked.setText(self.tr("Its ticked weights ({n})").format(n=f"{n_ticked:,}") if has
+                                else self.tr("Its ticked weights"))
         self.src_model.setEnabled(has)
         self.src_ticked.setEnabled(has and n_ticked > 0)
         if self.src_ticked.isChecked() and not self.src_ticked.isEnabled() and has:
@@ -450,18 +469,18 @@ class RestoreDialog(StatusTableDialog):
     def make_plan(self) -> Worker | None:
         target = self.target_text()
         if not self.target.path():
-            self.task.label.setText("Choose the model to restore into")
+            self.task.label.setText(self.tr("Choose the model to restore into"))
             self.target.edit.setFocus()
             return None
         if is_builder(self.target.path()) and not self.function.text().strip():
-            self.task.label.setText("Name the builder's function (the one that defines the model)")
+            self.task.label.setText(self.tr("Name the builder's function (the one that defines the model)"))
             self.function.setFocus()
             return None
         source, source_path, weights = self.graph, "", None
         if self.src_file.isChecked():
             source_path = self.src_path.path()
             if not source_path:
-                self.task.label.setText("Choose the source file, or restore from the open model")
+                self.task.label.setText(self.tr("Choose the source file, or restore from the open model"))
                 self.src_path.edit.setFocus()
                 return None
             source = None
@@ -472,10 +491,10 @@ class RestoreDialog(StatusTableDialog):
         maps, excludes, except_last = self.map_pairs(), self.exclude_list(), self.except_last.isChecked()
         worker = self.start_work(
             lambda p: make_plan(source, source_path, target, maps, excludes, except_last, weights, p),
-            self._planned, path=target, name="plan", doing="cannot plan the restore", tf=True,
-            cancelled_text="Planning cancelled", on_end=self._idle,
-            text=f"Planning: reading {os.path.basename(self.target.path().rstrip('/'))} "
-                 f"(TensorFlow loads the first time)…")
+            self._planned, path=target, name="plan", doing=self.tr("cannot plan the restore"), tf=True,
+            cancelled_text=self.tr("Planning cancelled"), on_end=self._idle,
+            text=self.tr("Planning: reading {name} (TensorFlow loads the first time)…").format(
+                name=os.path.basename(self.target.path().rstrip('/'))))
         self.plan_button.setEnabled(False)
         self.apply_button.setEnabled(False)
         return worker
@@ -486,8 +505,9 @@ class RestoreDialog(StatusTableDialog):
         self._update_apply()
 
     def _planned(self, plan) -> None:
-        self.task.label.setText(f"Planned in {getattr(plan, 'seconds', 0.0):.2f} s: nothing written yet. "
-                                f"Untick what should keep the target's values, then Apply.")
+        self.task.label.setText(self.tr("Planned in {seconds} s: nothing written yet. Untick what should keep "
+                                        "the target's values, then Apply.").format(
+                                            seconds=f"{getattr(plan, 'seconds', 0.0):.2f}"))
         self.plan = plan
         self.result = None
         self.model.set_rows(plan.rows)
@@ -498,33 +518,34 @@ class RestoreDialog(StatusTableDialog):
     def _show_plan(self) -> None:
         plan = self.plan
         if plan is None:
-            self.plan_summary.setText(
-                f"<span style='color:{dim_color()}'>Press <b>Plan</b> to see, for every variable of the target, "
-                f"which source weight it gets (matched by name: <code>scope/w</code>, <code>scope/w:0</code> "
-                f"and <code>scope/w/read</code> are one name). Nothing is written until Apply.</span>")
+            self.plan_summary.setText(f"<span style='color:{dim_color()}'>" + self.tr(
+                "Press <b>Plan</b> to see, for every variable of the target, which source weight it gets (matched "
+                "by name: <code>scope/w</code>, <code>scope/w:0</code> and <code>scope/w/read</code> are one "
+                "name). Nothing is written until Apply.") + "</span>")
             self.unused.setText("")
             self.filter_row.set_counts(None)
         else:
-            kind = {"checkpoint": "TF1 checkpoint", "builder": "TF1 builder", "keras": "Keras model"}.get(
-                plan.kind, plan.kind)
+            kind = {"checkpoint": self.tr("TF1 checkpoint"), "builder": self.tr("TF1 builder"),
+                    "keras": self.tr("Keras model")}.get(plan.kind, plan.kind)
             lines = [f"<b>{h(plan.summary())}</b>",
                      f"<span style='color:{dim_color()}'>{h(model_name(plan.source))} → {kind} "
                      f"{h(plan.target)}</span>"]
             for note in plan.notes:
-                lines.append(f"<span style='color:{dim_color()}'>note: {h(note)}</span>")
+                note = h(self.tr("note: {note}").format(note=note))
+                lines.append(f"<span style='color:{dim_color()}'>{note}</span>")
             if self.strict.isChecked() and not plan.strict_ok:
-                lines.append(f"<b style='color:{tint('bad', amount=0.9).name()}'>strict: "
-                             f"{h(plan.strict_failure())}</b>")
+                strict = self.tr("strict: {failure}").format(failure=plan.strict_failure())
+                lines.append(f"<b style='color:{tint('bad', amount=0.9).name()}'>{h(strict)}</b>")
             self.plan_summary.setText("<br>".join(lines))
             self.filter_row.set_counts(plan.counts)
             if plan.unused:
-                shown = ", ".join(plan.unused[:12]) + (f", … ({len(plan.unused) - 12:,} more)"
-                                                        if len(plan.unused) > 12 else "")
-                self.unused.setText(f"Unused source keys ({len(plan.unused):,}, no target variable has their "
-                                    f"name; rename with a map): {h(shown)}")
+                more = self.tr(", … ({n} more)").format(n=f"{len(plan.unused) - 12:,}")
+                shown = ", ".join(plan.unused[:12]) + (more if len(plan.unused) > 12 else "")
+                self.unused.setText(h(self.tr("Unused source keys ({n}, no target variable has their name; rename "
+                                              "with a map): {keys}").format(n=f"{len(plan.unused):,}", keys=shown)))
                 self.unused.setToolTip("\n".join(plan.unused[:200]))
             else:
-                self.unused.setText("Every source key names a target variable." if plan.rows else "")
+                self.unused.setText(self.tr("Every source key names a target variable.") if plan.rows else "")
                 self.unused.setToolTip("")
         self._update_apply()
 
@@ -532,19 +553,21 @@ class RestoreDialog(StatusTableDialog):
         plan = self.plan
         busy = self.task.busy
         if plan is None:
-            ok, tip = False, "Make a plan first"
+            ok, tip = False, self.tr("Make a plan first")
         elif self.strict.isChecked() and not plan.strict_ok:
-            ok, tip = False, f"Strict: {plan.strict_failure()}"
+            ok, tip = False, self.tr("Strict: {failure}").format(failure=plan.strict_failure())
         elif not self.model.applied():
-            ok, tip = False, "Nothing to apply: no matched variable is ticked"
+            ok, tip = False, self.tr("Nothing to apply: no matched variable is ticked")
         else:
             n = len(self.model.applied())
-            ok, tip = True, f"Write a new model with the {n:,} ticked matched variables set from the source"
+            ok, tip = True, self.tr("Write a new model with the {n} ticked matched variables set from the "
+                                    "source").format(n=f"{n:,}")
         self.apply_button.setEnabled(ok and not busy)
         self.apply_button.setToolTip(tip)
         if plan is not None:
             n, m = len(self.model.applied()), len(plan.by_status("matched"))
-            self.apply_button.setText(f"Apply {n:,} of {m:,}…" if n != m else "Apply…")
+            self.apply_button.setText(self.tr("Apply {n} of {m}…").format(n=f"{n:,}", m=f"{m:,}") if n != m
+                                      else self.tr("Apply…"))
 
     def shown_targets(self) -> list[str]:
         return self.shown()
@@ -568,8 +591,10 @@ class RestoreDialog(StatusTableDialog):
         for depth in range(len(parts) - 1, 0, -1):
             scope = "/".join(parts[:depth])
             under = {r.target for r in self.model.rows if r.target.startswith(scope + "/")}
-            m.addAction(f"Untick all under {scope}/", lambda u=under: self.model.set_ticked(u, False))
-            m.addAction(f"Tick all under {scope}/", lambda u=under: self.model.set_ticked(u, True))
+            m.addAction(self.tr("Untick all under {scope}/").format(scope=scope),
+                        lambda u=under: self.model.set_ticked(u, False))
+            m.addAction(self.tr("Tick all under {scope}/").format(scope=scope),
+                        lambda u=under: self.model.set_ticked(u, True))
             if depth <= len(parts) - 3:
                 break
         m.exec(self.table.viewport().mapToGlobal(pos))
@@ -592,11 +617,11 @@ class RestoreDialog(StatusTableDialog):
         """(output path, force) from the user, or None."""
         keras = self.plan is not None and self.plan.kind == "keras"
         if keras:
-            caption = "Write the restored Keras model to"
-            filt = "Keras model (*.keras);;HDF5 model (*.h5);;Keras weights (*.weights.h5)"
+            caption = self.tr("Write the restored Keras model to")
+            filt = self.tr("Keras model (*.keras);;HDF5 model (*.h5);;Keras weights (*.weights.h5)")
         else:
-            caption = "Write the restored checkpoint into a new folder"
-            filt = "Folder (*)"
+            caption = self.tr("Write the restored checkpoint into a new folder")
+            filt = self.tr("Folder (*)")
         path, chosen = QFileDialog.getSaveFileName(self, caption, self.default_output(), filt, "",
                                                    QFileDialog.DontConfirmOverwrite)
         if not path:
@@ -622,9 +647,9 @@ class RestoreDialog(StatusTableDialog):
         plan, skip = self.plan, set(self.model.skip)
         n = len(self.model.applied())
         worker = self.start_work(lambda p: apply_plan(plan, out, force, skip, p), self._applied, path=out,
-                                 name="restore", doing="cannot restore", tf=True, on_end=self._idle,
-                                 cancelled_text="Restore cancelled; nothing was written",
-                                 text=f"Restoring {n:,} variables into {out}…")
+                                 name="restore", doing=self.tr("cannot restore"), tf=True, on_end=self._idle,
+                                 cancelled_text=self.tr("Restore cancelled; nothing was written"),
+                                 text=self.tr("Restoring {n} variables into {path}…").format(n=f"{n:,}", path=out))
         self.apply_button.setEnabled(False)
         self.plan_button.setEnabled(False)
         return worker

@@ -12,7 +12,7 @@ import html
 from collections.abc import Callable, Iterable
 from typing import ClassVar
 
-from PySide6.QtCore import QEvent, QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -46,7 +46,9 @@ def dim_color() -> str:
 
 class StatusTableModel(RowsTableModel):
     """Rows (objects with a ``status``) under ``HEADERS``; each row tinted by its status's
-    hue, ``STATUS_COLUMN`` showing its label. Subclasses give ``STATUSES`` and ``cell``."""
+    hue, ``STATUS_COLUMN`` showing its label. Subclasses give ``STATUSES`` and ``cell``; the
+    labels, like ``HEADERS``, are marked QT_TRANSLATE_NOOP(HEADERS_CONTEXT, …) and translated
+    as shown (``label``)."""
 
     STATUSES: ClassVar[dict[str, tuple[str, str]]] = {}     # status → (label, hue), in their order
     STATUS_COLUMN = 0
@@ -83,6 +85,10 @@ class StatusTableModel(RowsTableModel):
     def background(self, row):
         return self._tints.get(row.status)
 
+    def label(self, status: str) -> str:
+        """A status's label in the UI's language."""
+        return QCoreApplication.translate(self.HEADERS_CONTEXT, self.STATUSES[status][0])
+
     def cell(self, row, column: int, role):
         """Every other role of a cell (DisplayRole, ToolTipRole…); None if none."""
 
@@ -91,7 +97,7 @@ class StatusTableModel(RowsTableModel):
             return None
         r, col, role = self.rows[index.row()], index.column(), int(role)
         if role == int(Qt.DisplayRole) and col == self.STATUS_COLUMN:
-            return self.STATUSES[r.status][0]
+            return self.label(r.status)
         if role == int(Qt.BackgroundRole):
             return self.background(r)
         if role == STATUS_ROLE:
@@ -141,16 +147,17 @@ class FilterRow(QWidget):
     rows' colour), any extra widgets (``add``), and "N of M …" at the end."""
 
     def __init__(self, proxy: StatusFilter, statuses: dict, placeholder: str, count_format: str,
-                 parent: QWidget | None = None):
+                 parent: QWidget | None = None, context: str = "RowsTableModel"):
         super().__init__(parent)
         self.proxy = proxy
         self.statuses = statuses
+        self.context = context                # the labels' translation context
         self.count_format = count_format      # "{shown:,} of {total:,} keys"
         self.edit = QLineEdit(self)
         self.edit.setPlaceholderText(placeholder)
         self.edit.setClearButtonEnabled(True)
         self.edit.textChanged.connect(self._text_changed)
-        self.boxes = status_boxes(self, statuses, self._statuses_changed)
+        self.boxes = status_boxes(self, statuses, self._statuses_changed, context)
         self.count = QLabel(self)
         self.count.setForegroundRole(QPalette.PlaceholderText)
         self.row = QHBoxLayout(self)
@@ -183,7 +190,7 @@ class FilterRow(QWidget):
     def set_counts(self, counts: dict[str, int] | None) -> None:
         """Each box's label, with its row count when there are rows to count."""
         for s, box in self.boxes.items():
-            label = self.statuses[s][0]
+            label = QCoreApplication.translate(self.context, self.statuses[s][0])
             box.setText(f"{label} ({counts.get(s, 0):,})" if counts is not None else label)
         self.update_count()
 
@@ -212,7 +219,8 @@ class StatusTableDialog(QDialog):
         self.key_column = key_column
         self.proxy = StatusFilter(model.STATUSES, fields, self)
         self.proxy.setSourceModel(model)
-        self.filter_row = FilterRow(self.proxy, model.STATUSES, placeholder, count_format, self)
+        self.filter_row = FilterRow(self.proxy, model.STATUSES, placeholder, count_format, self,
+                                    context=model.HEADERS_CONTEXT)
         self.filter_edit, self.status_boxes, self.count = self.filter_row.edit, self.filter_row.boxes, \
             self.filter_row.count
         t = self.table = QTableView(self)

@@ -317,11 +317,12 @@ class RowsTableModel(QAbstractTableModel):
         return None
 
 
-def status_boxes(parent, statuses: dict, on_toggled) -> dict:
-    """One ticked check box per status ({status: (label, hue)}), with its colour swatch."""
+def status_boxes(parent, statuses: dict, on_toggled, context: str | None = None) -> dict:
+    """One ticked check box per status ({status: (label, hue)}), with its colour swatch;
+    the labels translated in ``context`` if given."""
     boxes = {}
     for status, (label, hue) in statuses.items():
-        box = QCheckBox(label, parent)
+        box = QCheckBox(QCoreApplication.translate(context, label) if context else label, parent)
         box.setChecked(True)
         box.setIcon(swatch(hue))
         box.toggled.connect(on_toggled)

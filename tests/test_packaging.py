@@ -48,7 +48,8 @@ def test_the_wheel_holds_one_package_with_its_data(dists):
     for must in ("pbscope/__main__.py", "pbscope/main.py", "pbscope/core/formats/graphdef.py",
                  "pbscope/core/proto/tensorflow.fds", "pbscope/gui/main_window.py",
                  "pbscope/resources/demo_mobilenet_v1.pb", "pbscope/resources/style/dark_palette.json",
-                 "pbscope/resources/icons/scope.svg"):
+                 "pbscope/resources/icons/scope.svg", "pbscope/resources/i18n/pbscope_zh_CN.qm",
+                 "pbscope/resources/fonts/NotoSansSC-pbscope-subset.ttf", "pbscope/resources/fonts/OFL.txt"):
         assert must in names, must
     assert not [n for n in names if n.startswith("pbscope/tests/") or n.startswith("pbscope/bench/")]
     assert all(n.endswith(".py") or n.endswith(".pyi") or n.startswith("pbscope/resources/")

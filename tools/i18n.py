@@ -12,8 +12,10 @@
 2. ``lrelease`` builds resources/i18n/pbscope_zh_CN.qm, the file pbscope loads.
 3. If fontTools (a dev-only tool: ``pip install fonttools``) and the source font are at
    hand, resources/fonts/NotoSansSC-pbscope-subset.ttf is regenerated: Noto Sans SC
-   Regular cut down to ASCII, common CJK punctuation and exactly the characters of the
-   translations, so Chinese renders on machines without a CJK font (CI has none).
+   Regular cut down to ASCII, common CJK punctuation, exactly the characters of the
+   translations, and those of the Qt strings pbscope shows in Qt's own translation
+   (QT_STRINGS: standard buttons, shortcut key names, Qt's file dialog), so Chinese
+   renders on machines without a CJK font (CI has none).
 
 The source font: Noto Sans SC (SIL Open Font License 1.1, resources/fonts/OFL.txt), the
 variable ``NotoSansSC[wght].ttf`` of the PyPI package justmytype-intl-cjk 0.1.0::
@@ -95,14 +97,50 @@ def messages(ts: Path) -> list[tuple[str, str, str, bool]]:
     return out
 
 
+# Qt's own strings pbscope shows (standard buttons, message boxes, line-edit menus, Qt's file
+# dialog): their characters from Qt's qtbase_<lang>.qm go into the font subset too
+QT_STRINGS = {
+    "QPlatformTheme": ("OK", "Save", "Save All", "Open", "&Yes", "Yes to &All", "&No", "N&o to All", "Abort",
+                       "Retry", "Ignore", "Close", "Cancel", "Discard", "Help", "Apply", "Reset",
+                       "Restore Defaults"),
+    "QMessageBox": ("Show Details...", "Hide Details..."),
+    "QLineEdit": ("&Undo", "&Redo", "Cu&t", "&Copy", "&Paste", "Delete", "Select All"),
+    "QWidgetTextControl": ("&Undo", "&Redo", "Cu&t", "&Copy", "&Paste", "Delete", "Select All",
+                           "Copy &Link Location"),
+    "QFileDialog": ("Look in:", "File &name:", "Files of type:", "Back", "Forward", "Parent Directory",
+                    "Create New Folder", "List View", "Detail View", "&Open", "&Save", "&Choose", "Directory:",
+                    "Directories", "All Files (*)", "New Folder", "&Delete", "&Rename", "Show &hidden files",
+                    "&New Folder", "Recent Places", "My Computer", "Are you sure you want to delete '%1'?",
+                    "%1 already exists.\nDo you want to replace it?", "Open", "Save As", "Find Directory",
+                    "Go back", "Go forward", "Go to the parent directory", "Create a New Folder",
+                    "Change to list view mode", "Change to detail view mode", "Sidebar", "File", "Folder", "Alias",
+                    "Shortcut", "Unknown", "File Folder"),
+    "QFileSystemModel": ("Name", "Size", "Kind", "Type", "Date Modified", "My Computer", "Computer"),
+    "QShortcut": ("Left", "Right", "Up", "Down", "Return", "Enter", "Space", "Backspace", "Home", "End", "Esc",
+                  "Del", "PgUp", "PgDown", "Tab", "Ins"),
+}
+# shown untranslated: each language's name in itself (gui/i18n.py NATIVE_NAMES)
+NATIVE = "English 简体中文"
+
+
+def qt_text(language: str) -> str:
+    """The characters of QT_STRINGS in Qt's own translation for ``language`` ("" without it)."""
+    from PySide6.QtCore import QLibraryInfo, QTranslator
+    t = QTranslator()
+    if not t.load(f"qtbase_{language}", QLibraryInfo.path(QLibraryInfo.TranslationsPath)):
+        return ""
+    return "".join(t.translate(ctx, s) for ctx, sources in QT_STRINGS.items() for s in sources)
+
+
 def subset_font(font: Path, out: Path = SUBSET) -> int:
     """Cut ``font`` down to what the translations show; returns the subset's size in bytes."""
     from fontTools import subset
     from fontTools.ttLib import TTFont
-    text = set(PUNCTUATION) | {chr(c) for c in range(0x20, 0x7F)}
+    text = set(PUNCTUATION) | set(NATIVE) | {chr(c) for c in range(0x20, 0x7F)}
     for language in LANGUAGES:
         for _ctx, _src, translation, _ok in messages(ts_path(language)):
             text.update(translation)
+        text.update(qt_text(language))
     f = TTFont(str(font))
     if "fvar" in f:
         from fontTools.varLib import instancer

@@ -12,6 +12,7 @@ import math
 from pathlib import Path
 
 import numpy as np
+from tests.fixtures import corpus
 import pytest
 from google.protobuf import text_format
 from hypothesis import HealthCheck, given, settings
@@ -23,7 +24,7 @@ from pbscope.core.formats import open_model
 from tests.core import reference as ref
 from tests.core.graphs import const
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+CORPUS = corpus.CORPUS      # ../shared/corpus, or $PBSCOPE_CORPUS
 GRAPH_KINDS = ("GraphDef", "GraphDef(text)", "MetaGraphDef", "MetaGraphDef(text)",
                "SavedModel", "SavedModel(text)")
 ROWS = []

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 from tests.procs import PBSCOPE
+from tests.fixtures import corpus
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -24,7 +25,7 @@ from tests.core.graphs import const, op, tf1_mlp
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "resources" / "demo_mobilenet_v1.pb"
-CORPUS = ROOT.parent / "shared" / "corpus"
+CORPUS = corpus.CORPUS      # ../shared/corpus, or $PBSCOPE_CORPUS
 
 
 # -- the invariants -----------------------------------------------------------------

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 from tests.procs import PRELUDE
+from tests.fixtures import corpus
 import pytest
 
 from pbscope.core import cli
@@ -31,7 +32,7 @@ from pbscope.core.unfreeze import UnfreezeReport, unfreeze
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "resources" / "demo_mobilenet_v1.pb"
-CORPUS = ROOT.parent / "shared" / "corpus"
+CORPUS = corpus.CORPUS      # ../shared/corpus, or $PBSCOPE_CORPUS
 FLOATS = ("float16", "bfloat16", "float32", "float64", "complex64", "complex128")
 
 

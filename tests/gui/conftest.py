@@ -7,12 +7,13 @@ os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
 from pathlib import Path  # noqa: E402
 
+from tests.fixtures import corpus
 import pytest  # noqa: E402
 from PySide6.QtCore import QSettings, QThreadPool  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "resources" / "demo_mobilenet_v1.pb"
-CORPUS = ROOT.parent / "shared" / "corpus"
+CORPUS = corpus.CORPUS      # ../shared/corpus, or $PBSCOPE_CORPUS
 
 
 @pytest.fixture(scope="session", autouse=True)
