@@ -15,9 +15,8 @@ import sys
 import time
 
 from .errors import PbscopeError
-from .export import KEY_ALIASES, KEY_STYLES
 from .limits import bytes_text
-from .model import Graph, Weight
+from .model import KEY_ALIASES, KEY_STYLES, Graph, Weight
 
 log = logging.getLogger(__name__)
 

@@ -28,7 +28,7 @@ import numpy as np
 from .atomic import fsync_dir, output_folder, temp_file_beside
 from .errors import Cancelled, PbscopeError
 from .limits import MAX_EXPAND_BYTES, TensorError, bytes_text, check_npz_key, count_text, name_text
-from .model import Weight
+from .model import KEY_ALIASES, KEY_STYLES, Weight
 from .progress import NO_PROGRESS, Progress
 from .tensors import Repeated, flat_chunks, is_broadcast
 
@@ -42,8 +42,6 @@ FORMATS = {
 }
 EXTENSIONS = {".pkl": "pkl", ".pickle": "pkl", ".npz": "npz", ".safetensors": "safetensors"}
 SUFFIXES = {"pkl": ".pkl", "npz": ".npz", "safetensors": ".safetensors", "npy": ""}   # what each format writes
-KEY_STYLES = {"tf1": "scope/name:0, as TF1's restore expects", "var": "scope/name, the variable's name"}
-KEY_ALIASES = {"seed": "tf1"}      # the old name of "tf1", still accepted
 
 
 def key_style(keys: str, out: str | os.PathLike | None = None) -> str:

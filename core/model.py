@@ -214,12 +214,18 @@ class Layout:
         return np.transpose(a, self.perm).reshape(self.shape)
 
 
+# How exports name a weight: "tf1" is Weight.key (scope/name:0, the name TF1's var.name has),
+# "var" its variable name (scope/name)
+KEY_STYLES = {"tf1": "scope/name:0, as TF1's restore expects", "var": "scope/name, the variable's name"}
+KEY_ALIASES = {"seed": "tf1"}      # the old name of "tf1", still accepted
+
+
 @dataclass(eq=False, slots=True)
 class Weight:
     """A tensor worth exporting, whatever the format stored it in.
 
     ``var_name`` is the variable the tensor came from (``MobileNetV1/Conv2d_0/weights``);
-    ``key`` adds ``:0``, the name TF1's ``var.name`` has, which the seed's restore
+    ``key`` adds ``:0``, the name TF1's ``var.name`` has, which the recipe's restore
     compares against. ``array()`` reads the values through the graph (lazily: only
     when asked) and raises PbscopeError when the file holds none.
     """

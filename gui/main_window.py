@@ -1237,4 +1237,5 @@ class MainWindow(QMainWindow):
         for box in (self.error_box, self.about_box):
             if box is not None:
                 box.close()
+        gc.unfreeze()       # the graph's objects back in the collector's care (frozen at load)
         super().closeEvent(event)

@@ -449,3 +449,19 @@ def test_gui_never_imports_tensorflow():
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
                        env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
     assert r.returncode == 0, r.stderr
+
+
+def test_closing_the_window_unfreezes_the_collector(app, qtbot, demo_path):
+    """Loading freezes the graph's objects out of the collector's sweeps (gc.freeze); closing
+    the window gives them back."""
+    import gc
+
+    from pbscope.gui.main_window import MainWindow
+    win = MainWindow()
+    win.show()
+    with qtbot.waitSignal(win.model_shown, timeout=15_000):
+        win.open_path(demo_path)
+    assert gc.get_freeze_count() > 0
+    win.close()
+    assert gc.get_freeze_count() == 0
+    win.deleteLater()
