@@ -16,13 +16,10 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 
-from tests.procs import INSTALLED, ROOT
+from tests.procs import ROOT
 
 DEMO = ROOT / "resources" / "demo_mobilenet_v1.pb"
 TF_NAMES = {"tensorflow", "tensorflow-cpu", "tensorflow-gpu", "tf-nightly", "keras", "tf-keras"}
-
-pytestmark = pytest.mark.skipif(INSTALLED, reason="builds from the clone; run from the repo")
-
 
 def _requirements(name: str) -> list[Requirement]:
     lines = (ROOT / name).read_text().splitlines()

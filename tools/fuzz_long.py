@@ -53,7 +53,8 @@ EXT = {"pkl": "out.pkl", "npz": "out.npz", "safetensors": "out.safetensors", "np
 
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
-import main  # noqa: E402,F401 - registers the clone as `pbscope`
+if "pbscope" not in sys.modules:      # run as a script: this clone is `pbscope` (imported by
+    import main  # noqa: E402,F401     # the tests, the pbscope under test stays)
 
 
 # -- an SSTable writer (the checkpoint index format), for re-serialising indexes ------
