@@ -31,7 +31,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-import main  # noqa: E402,F401 - registers the clone as `pbscope`
+import main as _clone  # noqa: E402,F401 - registers the clone as `pbscope`
 CACHE = Path(os.environ.get("PBSCOPE_BENCH_CACHE", Path.home() / ".cache" / "pbscope-bench"))
 TARGETS = {"filter_35k_ms": 50, "filter_350k_ms": 300, "first_paint_s": 1.0, "open_203mb_s": 0.25,
            "open_35k_s": 0.5, "tree_build_350k_s": 1.0, "rss_350k_mb": 600, "preview_4096_ms": 300}

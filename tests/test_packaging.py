@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 from packaging.requirements import Requirement
-
 from tests.procs import ROOT
+
 
 DEMO = ROOT / "resources" / "demo_mobilenet_v1.pb"
 TF_NAMES = {"tensorflow", "tensorflow-cpu", "tensorflow-gpu", "tf-nightly", "keras", "tf-keras"}

@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.procs import INSTALLED, PRELUDE
 import pytest
+from tests.procs import INSTALLED, PRELUDE
 
 ROOT = Path(__file__).resolve().parents[2]
 

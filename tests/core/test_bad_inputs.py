@@ -5,16 +5,15 @@ from __future__ import annotations
 import builtins
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
-from tests.procs import PBSCOPE
 import pytest
 
 from pbscope.core import cli, proto
 from pbscope.core.errors import PbscopeError
 from pbscope.core.formats import open_model
+from tests.procs import PBSCOPE
 
 from .graphs import const, op, tf1_mlp
 

@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
-from tests.procs import PBSCOPE
 import pytest
 
 from pbscope.core import cli
+from tests.procs import PBSCOPE
 
 from .graphs import tf1_mlp
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import itertools
 import math
-from pathlib import Path
 
 import numpy as np
 from tests.fixtures import corpus

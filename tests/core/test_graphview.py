@@ -5,11 +5,9 @@ from __future__ import annotations
 import csv
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
-from tests.procs import PBSCOPE
 from tests.fixtures import corpus
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -22,6 +20,7 @@ from pbscope.core.graphview import ALL, build_view, graph_index
 from pbscope.core.graphview.picture import write_picture
 from pbscope.core.model import op_name
 from tests.core.graphs import const, op, tf1_mlp
+from tests.procs import PBSCOPE
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "resources" / "demo_mobilenet_v1.pb"

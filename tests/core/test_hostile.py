@@ -20,12 +20,12 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
-from tests.procs import INSTALLED, PBSCOPE
 import pytest
 
 from pbscope.core import atomic, cli, proto
 from pbscope.core.errors import PbscopeError
 from pbscope.core.limits import MAX_RANK, bytes_text, count_text, shape_text
+from tests.procs import INSTALLED, PBSCOPE
 from tools.fuzz_long import FlatWalk, append_aligned, made_tflite, write_table
 
 from .graphs import op

@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from tests.procs import PBSCOPE, PRELUDE
 import pytest
 
 from pbscope.core import cli
@@ -24,6 +23,7 @@ from pbscope.core.export import export_weights
 from pbscope.core.formats import open_model
 from pbscope.core.progress import Progress
 from pbscope.core.restore import apply_restore, map_name, normalise, plan_restore
+from tests.procs import PBSCOPE, PRELUDE
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "resources" / "demo_mobilenet_v1.pb"

@@ -4,17 +4,16 @@ from __future__ import annotations
 import os
 import pickle
 import subprocess
-import sys
 
 import ml_dtypes
 import numpy as np
-from tests.procs import PBSCOPE
 import pytest
 
 from pbscope.core import cli
 from pbscope.core.errors import PbscopeError
 from pbscope.core.formats import open_model
 from pbscope.core.safeload import load_pickle
+from tests.procs import PBSCOPE
 
 
 class _Marker:

@@ -20,7 +20,6 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from tests.procs import PRELUDE
 from tests.fixtures import corpus
 import pytest
 
@@ -29,6 +28,7 @@ from pbscope.core.errors import Cancelled, PbscopeError
 from pbscope.core.formats import open_model
 from pbscope.core.progress import Progress
 from pbscope.core.unfreeze import UnfreezeReport, unfreeze
+from tests.procs import PRELUDE
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "resources" / "demo_mobilenet_v1.pb"

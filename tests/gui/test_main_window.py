@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import numpy as np
-from tests.procs import PRELUDE
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QImage
@@ -15,6 +14,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from pbscope.core.errors import PbscopeError
 from pbscope.core.formats import open_model
+from tests.procs import PRELUDE
 
 from .conftest import ROOT
 

@@ -5,9 +5,9 @@ import os
 import subprocess
 import sys
 
-from tests.procs import PRELUDE
 
 from .conftest import ROOT
+from tests.procs import PRELUDE
 
 
 def test_window_writes_its_log_to_the_state_folder(demo_path, tmp_path):

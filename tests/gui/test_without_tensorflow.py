@@ -7,6 +7,7 @@ import pytest
 from PySide6.QtWidgets import QFileDialog
 
 import pbscope.core.tfimport
+from tests.core.test_without_tensorflow import v1_checkpoint  # noqa: F401 - the fixture
 
 HINT = "pip install 'pbscope[tf]'"
 
@@ -41,25 +42,7 @@ def test_restore_and_unfreeze_say_what_to_install(demo, qtbot, no_tf):
     demo.error_box.close()
 
 
-@pytest.fixture(scope="module")
-def v1_checkpoint(tmp_path_factory):
-    """A "V1" checkpoint (one table file, the data inline), written by TensorFlow."""
-    pytest.importorskip("tensorflow")
-    from pbscope.core.tfimport import import_tensorflow
-    tf = import_tensorflow("making a V1 checkpoint")
-    v1 = tf.compat.v1
-    prefix = str(tmp_path_factory.mktemp("v1") / "model.ckpt")
-    graph = tf.Graph()
-    with graph.as_default():
-        v1.get_variable("dense/kernel", initializer=tf.constant([[1.0, 2.0], [3.0, 4.0]]), use_resource=False)
-        saver = v1.train.Saver(write_version=v1.train.SaverDef.V1)
-        with v1.Session(graph=graph) as sess:
-            sess.run(v1.global_variables_initializer())
-            saver.save(sess, prefix, write_meta_graph=False)
-    return prefix
-
-
-def test_v1_checkpoint_shows_cores_line(window, qtbot, v1_checkpoint, no_tf, capsys):
+def test_v1_checkpoint_shows_cores_line(window, qtbot, v1_checkpoint, no_tf, capsys):  # noqa: F811
     from pbscope.core import cli
     with qtbot.waitSignal(window.error_shown, timeout=10_000) as sig:
         window.open_path(v1_checkpoint)

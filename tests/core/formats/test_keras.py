@@ -18,7 +18,6 @@ from pathlib import Path
 
 import numpy as np
 from tests.fixtures import corpus
-from tests.procs import PRELUDE
 import pytest
 
 from pbscope.core import cli
@@ -26,6 +25,7 @@ from pbscope.core.errors import PbscopeError
 from pbscope.core.export import export_weights
 from pbscope.core.formats import open_model
 from pbscope.core.formats.keras_h5 import H5Source
+from tests.procs import PRELUDE
 
 ROOT = Path(__file__).resolve().parents[3]
 # the layer graph of the functional fixture: op → the ops feeding it
@@ -297,12 +297,8 @@ def test_keras2_weights_only_h5_written_with_h5py(tmp_path):
 
 # -- the corpus -------------------------------------------------------------------------
 
-def _corpus_rows():
-    return [r for r in corpus.rows() if r["kind"].startswith("keras-")]
-
-
 @pytest.mark.skipif(not corpus.HERE, reason=corpus.SKIP_REASON)
-@pytest.mark.parametrize("row", _corpus_rows(), ids=lambda r: r["path"])
+@pytest.mark.parametrize("row", corpus.rows("keras-"), ids=lambda r: r["path"])
 def test_corpus_keras_files(row):
     path = corpus.CORPUS / row["path"]
     if "MALICIOUS" in row["note"]:

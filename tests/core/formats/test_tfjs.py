@@ -6,12 +6,10 @@ from __future__ import annotations
 import json
 import pickle
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 from tests.fixtures import corpus
-from tests.procs import PBSCOPE
 import pytest
 
 from pbscope.core import cli
@@ -19,6 +17,7 @@ from pbscope.core.diff import diff
 from pbscope.core.errors import PbscopeError
 from pbscope.core.export import export_weights
 from pbscope.core.formats import detect, open_model, tfjs
+from tests.procs import PBSCOPE
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -444,12 +443,8 @@ def test_opening_never_imports_tensorflow(small, small_graph):
 
 # -- the corpus: real files nobody here wrote ------------------------------------------------
 
-def _corpus_rows():
-    return [r for r in corpus.rows() if r["kind"].startswith("tfjs")]
-
-
 @pytest.mark.skipif(not corpus.HERE, reason=corpus.SKIP_REASON)
-@pytest.mark.parametrize("row", _corpus_rows(), ids=lambda r: r["path"])
+@pytest.mark.parametrize("row", corpus.rows("tfjs"), ids=lambda r: r["path"])
 def test_corpus_tfjs_files_open(row):
     path = corpus.CORPUS / row["path"]
     g = open_model(path)

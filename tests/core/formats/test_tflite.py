@@ -12,7 +12,6 @@ from pathlib import Path
 
 import numpy as np
 from tests.fixtures import corpus
-from tests.procs import PBSCOPE, PRELUDE
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -22,6 +21,7 @@ from pbscope.core.errors import PbscopeError
 from pbscope.core.formats import detect, open_model
 from pbscope.core.formats.tflite import clean_name
 from pbscope.core.formats.tflite_schema import Model
+from tests.procs import PBSCOPE, PRELUDE
 
 ROOT = Path(__file__).resolve().parents[3]
 KINDS = ("float", "dynamic", "int8", "fp16", "offset")
