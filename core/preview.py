@@ -43,7 +43,9 @@ class PreviewData:
     stats: dict[str, str] | None = None
     mean: float | None = None
     hist: tuple[np.ndarray, np.ndarray] | None = None   # (counts, edges)
-    hist_note: str = ""
+    hist_note: str = ""                   # "432 values" / "every 3th of 900,000 values"
+    hist_values: int = 0                  # the values the histogram counts…
+    hist_step: int = 1                    # …of which it draws every hist_step-th
     image: np.ndarray | None = None       # the first heat-map slice, display-ready
     image_levels: tuple[float, float] = (0.0, 1.0)
     image_note: str = ""
@@ -69,12 +71,11 @@ def stats_text(st: Summary) -> dict[str, str]:
 def histogram(finite: np.ndarray, mn, mx, bins: int = HIST_BINS, counts: np.ndarray | None = None):
     """(counts, edges, note); integer tensors with a small range get one bin per value.
     ``counts``: how many elements each of ``finite`` stands for (stored values, see stats)."""
-    n = finite.size if counts is None else int(counts.sum())
+    n, step = histogram_sampling(finite, counts)
     if n == 0 or mn is None:
         return None, ""
     sample, note = finite, f"{n:,} values"
-    if counts is None and n > HIST_FULL_MAX:
-        step = -(-n // HIST_FULL_MAX)
+    if step > 1:
         sample = finite[::step]
         note = f"every {step}th of {n:,} values"
     lo, hi = float(mn), float(mx)
@@ -84,6 +85,13 @@ def histogram(finite: np.ndarray, mn, mx, bins: int = HIST_BINS, counts: np.ndar
         lo, hi, bins = lo - 0.5, hi + 0.5, 1
     hist, edges = np.histogram(sample, bins=bins, range=(lo, hi), weights=counts)
     return (hist.astype(np.int64), edges), note
+
+
+def histogram_sampling(finite: np.ndarray, counts: np.ndarray | None = None) -> tuple[int, int]:
+    """(values counted, step): past HIST_FULL_MAX values, every step-th is drawn."""
+    n = finite.size if counts is None else int(counts.sum())
+    step = -(-n // HIST_FULL_MAX) if counts is None and n > HIST_FULL_MAX else 1
+    return n, step
 
 
 def heat_axes(shape: tuple[int, ...]) -> list[int]:
@@ -195,6 +203,7 @@ def compute_preview(w: Weight, progress: Progress | None = None) -> PreviewData:
         if progress is not None:
             progress.check()
         data.hist, data.hist_note = histogram(st.finite, st.min, st.max, counts=st.counts)
+        data.hist_values, data.hist_step = histogram_sampling(st.finite, st.counts)
         if progress is not None:
             progress.check()
         data.image, data.image_levels, data.image_note = display_image(num)

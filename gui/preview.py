@@ -446,7 +446,11 @@ class PreviewPanel(QWidget):
         if data.hist is not None:
             counts, edges = data.hist
             self.hist_curve.setData(edges, counts)
-            self.hist_note.setText(self.tr("{n} bins over {range}").format(n=len(counts), range=data.hist_note))
+            if data.hist_step > 1:
+                note = self.tr("{bins} bins over every {step}th of {n} values")
+            else:
+                note = self.tr("{bins} bins over {n} values")
+            self.hist_note.setText(note.format(bins=len(counts), step=data.hist_step, n=f"{data.hist_values:,}"))
             self.mean_line.setVisible(data.mean is not None)
             if data.mean is not None:
                 self.mean_line.setValue(data.mean)

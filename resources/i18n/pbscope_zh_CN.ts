@@ -1412,8 +1412,12 @@ No writes the real values.</source>
         <translation>无法预览</translation>
     </message>
     <message>
-        <source>{n} bins over {range}</source>
-        <translation>{n} 个区间，范围 {range}</translation>
+        <source>{bins} bins over every {step}th of {n} values</source>
+        <translation>{bins} 个区间，{n} 个值中每 {step} 个取一个</translation>
+    </message>
+    <message>
+        <source>{bins} bins over {n} values</source>
+        <translation>{bins} 个区间，共 {n} 个值</translation>
     </message>
     <message>
         <source>no numeric values</source>
