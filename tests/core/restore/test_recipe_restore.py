@@ -17,7 +17,7 @@ import pytest
 from pbscope.core.export import export_weights
 from pbscope.core.formats import open_model
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 DEMO = ROOT / "resources" / "demo_mobilenet_v1.pb"
 
 
@@ -41,7 +41,7 @@ def seed_restore_form_pkl(tf, sess, pklpath, except_last=True):
 
 
 @pytest.mark.parametrize("except_last", [True, False])
-def test_seed_restore_accepts_pbscopes_pickle(tmp_path, except_last):
+def test_the_recipes_restore_accepts_pbscopes_pickle(tmp_path, except_last):
     tf = pytest.importorskip("tensorflow")
     sys.path.insert(0, str(ROOT / "resources"))
     import make_demo

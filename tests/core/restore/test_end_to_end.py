@@ -25,7 +25,7 @@ from pbscope.core.progress import Progress
 from pbscope.core.restore import apply_restore, map_name, normalise, plan_restore
 from tests.procs import PBSCOPE, PRELUDE
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 DEMO = ROOT / "resources" / "demo_mobilenet_v1.pb"
 BUILDERS = ROOT / "tests" / "fixtures" / "builders.py"
 LAST = "MobileNetV1/Bottleneck2"
