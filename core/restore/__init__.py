@@ -1,6 +1,6 @@
 """Restore weights into a model the user chooses, with a match report first.
 
-The seed's section 6 as a tool: "define the original graph in code, then assign each
+The recipe's section 6 as a tool: "define the original graph in code, then assign each
 variable the saved value whose key equals ``var.name``". ``plan_restore`` says, for
 every variable of the chosen model, what would happen to it; ``apply_restore`` writes
 a NEW model with the matched values and never touches its inputs::

@@ -1,7 +1,7 @@
 """The matching rules, without TensorFlow: names, renames, scopes, dtypes and shapes.
 
 Matching is by name and nothing else. Both sides are normalised: ``:0`` and ``/read``
-are dropped, so the seed's keys (``scope/w:0``), pbscope's variable names (``scope/w``)
+are dropped, so the recipe's keys (``scope/w:0``), pbscope's variable names (``scope/w``)
 and Keras paths (``dense/kernel``) compare equal when they name the same thing; no other
 guessing is done (``MobileNetV1/Conv2d_0/weights`` never matches a Keras path): a wrong
 guess would load weights into the wrong layer without a word. ``--map OLD=NEW`` renames

@@ -140,14 +140,16 @@ def test_direction_constants_and_breadcrumb(demo, qtbot):
 
 def test_export_picture_svg_and_png(demo, qtbot, tmp_path):
     _laid_out(demo, qtbot, lambda: demo.show_graph(True))
+    # wait for the file and an idle pool, not the worker's signal: a fast worker can finish
+    # before a waitSignal made after export_picture() returns is connected
     svg = tmp_path / "g.svg"
-    with qtbot.waitSignal(demo.export_picture(str(svg)).signals.finished, timeout=TIMEOUT):
-        pass
+    demo.export_picture(str(svg))
+    qtbot.waitUntil(lambda: svg.exists() and not demo.jobs.running(), timeout=TIMEOUT)
     r = QSvgRenderer(str(svg))
     assert r.isValid() and r.defaultSize().width() > 100
     png = tmp_path / "g.png"
-    with qtbot.waitSignal(demo.export_picture(str(png)).signals.finished, timeout=TIMEOUT):
-        pass
+    demo.export_picture(str(png))
+    qtbot.waitUntil(lambda: png.exists() and not demo.jobs.running(), timeout=TIMEOUT)
     assert png.read_bytes()[:4] == b"\x89PNG"
 
 

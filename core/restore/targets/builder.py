@@ -1,5 +1,5 @@
 """A builder ``path/file.py:function`` as the target: the user's code defines the model's
-variables in TF1 graph mode, as the seed's "define the original graph in code" does.
+variables in TF1 graph mode, as the recipe's "define the original graph in code" does.
 
 The file is loaded with importlib and the function called inside a fresh ``tf.Graph``
 with no arguments, or with an input placeholder copied from the source's input when it
