@@ -1,4 +1,5 @@
-"""The command line: ``python main.py info|ls|show|export …``. Thin: parse, call core, print.
+"""The command line: ``pbscope info|ls|show|export …`` (``python main.py …`` in a clone).
+Thin: parse, call core, print.
 
 Exit codes: 0 success; 1 bad input, with one line ``pbscope: error: <path>: <cause>``
 on stderr; 2 bad usage (argparse). ``-v`` adds pbscope's log records on stderr (``-vv``:
@@ -378,7 +379,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog=PROG, description="Inspect TensorFlow frozen graphs and get their weights out. "
-                                       "Without a command, `python main.py [PATH]` opens the window.")
+                                       "Without a command, `pbscope [PATH]` opens the window.")
     p.add_argument("-v", "--verbose", action="count", default=0,
                    help="print what pbscope does on stderr (-vv: in detail)")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)

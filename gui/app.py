@@ -1,7 +1,7 @@
 """Start-up: QApplication, settings names, the saved theme (theme.py), the main window, ``main(path)``.
 
 Kept light on imports: pyqtgraph loads only when the first weight is previewed
-(or just after the first paint), so ``python main.py model.pb`` paints the tree
+(or just after the first paint), so ``pbscope model.pb`` paints the tree
 without paying for it.
 """
 from __future__ import annotations
@@ -42,7 +42,7 @@ def create_app(argv: list[str] | None = None) -> QApplication:
 
 
 def main(path: str | None = None) -> int:
-    """``python main.py [PATH]``: the window, with PATH or else the bundled demo model."""
+    """``pbscope [PATH]``: the window, with PATH or else the bundled demo model."""
     from ..core.logs import configure_file
     configure_file()          # $XDG_STATE_HOME/pbscope/pbscope.log, rotating; none if it cannot be made
     app = create_app()

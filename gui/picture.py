@@ -1,5 +1,5 @@
 """PNG pictures of the graph: core's SVG rasterised by QtSvg, so the window and
-``python main.py graph … -o x.png`` draw the same picture."""
+``pbscope graph … -o x.png`` draw the same picture."""
 from __future__ import annotations
 
 import os
