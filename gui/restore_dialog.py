@@ -64,20 +64,6 @@ TARGET_FILTER = QT_TRANSLATE_NOOP(
     "(*.meta *.index checkpoint);;Keras models (*.keras *.h5);;Python builders (*.py);;All files (*)")
 
 
-def target_string(path: str, function: str) -> str:
-    """What core.restore takes: ``file.py:function`` for builders, the path otherwise."""
-    path = path.strip()
-    function = function.strip()
-    if path.lower().endswith(".py") and function:
-        return f"{path}:{function}"
-    return path
-
-
-def is_builder(path: str) -> bool:
-    head, sep, func = path.strip().rpartition(":")
-    return path.strip().lower().endswith(".py") or bool(sep and head.lower().endswith(".py"))
-
-
 # -- the plan table ---------------------------------------------------------------------------
 
 class PlanTableModel(StatusTableModel):
@@ -451,17 +437,20 @@ class RestoreDialog(StatusTableDialog):
     def exclude_list(self) -> list[str]:
         return [s.strip() for s in self.excludes.text().replace(";", ",").split(",") if s.strip()]
 
+    # core.restore's naming rules, imported when used: the window starts without core.restore
     def target_text(self) -> str:
-        return target_string(self.target.path(), self.function.text())
+        from ..core.restore.detect import builder_target
+        return builder_target(self.target.path(), self.function.text())
 
     def _target_changed(self, path: str) -> None:
+        from ..core.restore.detect import is_builder, split_builder
         builder = is_builder(path)
-        head, sep, func = path.strip().rpartition(":")
-        if sep and head.lower().endswith(".py"):    # "file.py:fn" typed in one go: split it
+        parts = split_builder(path)
+        if parts is not None:                       # "file.py:fn" typed in one go: split it
             self.target.edit.blockSignals(True)
-            self.target.set_path(head)
+            self.target.set_path(parts[0])
             self.target.edit.blockSignals(False)
-            self.function.setText(func)
+            self.function.setText(parts[1])
         self.function.setEnabled(builder)
         self.function_label.setEnabled(builder)
 
@@ -472,6 +461,7 @@ class RestoreDialog(StatusTableDialog):
             self.task.label.setText(self.tr("Choose the model to restore into"))
             self.target.edit.setFocus()
             return None
+        from ..core.restore.detect import is_builder
         if is_builder(self.target.path()) and not self.function.text().strip():
             self.task.label.setText(self.tr("Name the builder's function (the one that defines the model)"))
             self.function.setFocus()

@@ -28,7 +28,7 @@ work. Callers use this package's names (the GUI and tests reach ``plan_restore``
 from __future__ import annotations
 
 from .apply import apply_restore
-from .detect import TARGETS_HINT, TargetSpec, detect
+from .detect import TARGETS_HINT, TargetSpec, builder_target, detect, is_builder
 from .matching import NORM_SCOPES, compile_maps, final_scope, map_name, normalise
 from .plan import STATUSES, PlanRow, RestorePlan, plan_restore
 from .report import KIND_LABELS, RestoreResult
@@ -38,5 +38,6 @@ from .targets.tf1 import CKPT
 _compile_maps = compile_maps      # the name tests and callers used before the split
 
 __all__ = ["CKPT", "KIND_LABELS", "NORM_SCOPES", "STATUSES", "TARGETS_HINT", "PlanRow", "RestorePlan",
-           "RestoreResult", "Target", "TargetSpec", "TargetVar", "apply_restore", "compile_maps", "detect",
+           "RestoreResult", "Target", "TargetSpec", "TargetVar", "apply_restore", "builder_target", "compile_maps", "detect",
+           "is_builder",
            "final_scope", "map_name", "normalise", "plan_restore"]

@@ -38,6 +38,24 @@ class TargetSpec:
         return self.path
 
 
+def split_builder(target: str) -> tuple[str, str] | None:
+    """``file.py:function`` → (``file.py``, ``function``); None for any other TARGET."""
+    head, sep, func = os.fspath(target).strip().rpartition(":")
+    return (head, func) if sep and head.lower().endswith(".py") else None
+
+
+def is_builder(target: str) -> bool:
+    """Whether TARGET names a builder (``file.py`` or ``file.py:function``), by its name alone."""
+    return os.fspath(target).strip().lower().endswith(".py") or split_builder(target) is not None
+
+
+def builder_target(path: str, function: str) -> str:
+    """The TARGET string for a file and a function: ``file.py:function`` for a builder file,
+    the path alone otherwise (the window's two fields)."""
+    path, function = path.strip(), function.strip()
+    return f"{path}:{function}" if path.lower().endswith(".py") and function else path
+
+
 def detect(target: str) -> TargetSpec:
     """The target's kind and where its parts are; PbscopeError with one line otherwise."""
     target = os.fspath(target)

@@ -400,9 +400,10 @@ def test_restore_end_to_end_into_a_builder(demo, qtbot, tmp_path, monkeypatch):
 
 
 def test_restore_helpers():
-    assert restore_dialog.target_string("a/b.py", "define") == "a/b.py:define"
-    assert restore_dialog.target_string("a/model.ckpt", "define") == "a/model.ckpt"
-    assert restore_dialog.is_builder("x.py:f") and restore_dialog.is_builder("x.py")
-    assert not restore_dialog.is_builder("x.keras")
+    from pbscope.core.restore import builder_target, is_builder
+    assert builder_target("a/b.py", "define") == "a/b.py:define"
+    assert builder_target("a/model.ckpt", "define") == "a/model.ckpt"
+    assert is_builder("x.py:f") and is_builder("x.py") and is_builder(" x.PY ")
+    assert not is_builder("x.keras") and not is_builder("c:/models/x.keras")
     assert restore_dialog.shape_text((None, 3)) == "[?, 3]"
 
