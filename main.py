@@ -41,8 +41,7 @@ def main(argv: list[str]) -> int:
         return 0
     if argv and argv[0] in COMMANDS:
         from pbscope.core import cli
-        if "graph" in argv:         # PNG pictures are drawn with Qt, which core never imports
-            cli.RASTERIZER = _png_rasterizer
+        cli.RASTERIZER = _png_rasterizer    # `graph -o x.png` draws with Qt, which core never imports
         return cli.main(argv)
     if len(argv) > 1:
         print("usage: pbscope [PATH] | pbscope {info,ls,show,export,diff,graph,restore,unfreeze} …",

@@ -1,9 +1,8 @@
 """pbscope's version and those of the libraries it runs on, for Help ▸ About and
-``pbscope --version``. Nothing is imported to learn a version (TensorFlow takes seconds)."""
+``pbscope --version``. Nothing is imported to learn a version (TensorFlow takes seconds),
+and importlib.metadata and tomllib only when asked (not at the window's start)."""
 from __future__ import annotations
 
-import tomllib
-from importlib import metadata
 from pathlib import Path
 
 # (shown name, distributions that provide it, first found wins)
@@ -18,6 +17,8 @@ LIBRARIES = (
 def pbscope_version() -> str:
     """From the clone's pyproject.toml when run from a clone (an installed pbscope may be
     another version), else from the installed distribution."""
+    import tomllib
+    from importlib import metadata
     pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
     if pyproject.is_file():
         try:
@@ -31,6 +32,7 @@ def pbscope_version() -> str:
 
 
 def _distribution_version(names: tuple[str, ...]) -> str | None:
+    from importlib import metadata
     for name in names:
         try:
             return metadata.version(name)

@@ -296,6 +296,20 @@ def int_array(values) -> np.ndarray:
         return np.array(values, object)
 
 
+def _kept(cache: list, i: int, make: Callable[[int], object]):
+    """``cache[i]``, made by ``make(i)`` on first access and kept."""
+    item = cache[i]
+    if item is None:
+        item = cache[i] = make(i)
+    return item
+
+
+def _all_kept(cache: list, make: Callable[[int], object]):
+    """Every item of ``cache`` in order, each made on first access and kept."""
+    for i, item in enumerate(cache):
+        yield item if item is not None else _kept(cache, i, make)
+
+
 class _ListLike(Sequence):
     """A lazy sequence that indexes, adds and compares like the list it stands for;
     subclasses give ``_item(i)`` for 0 <= i < len."""
@@ -334,12 +348,7 @@ class OpList(_ListLike):
 
     def _item(self, i: int) -> Op:
         n = len(self._cache)
-        if i >= n:
-            return self.extra[i - n]
-        op = self._cache[i]
-        if op is None:
-            op = self._cache[i] = self._make(i)
-        return op
+        return self.extra[i - n] if i >= n else _kept(self._cache, i, self._make)
 
     def _make(self, i: int) -> Op:
         t = self.table
@@ -348,11 +357,7 @@ class OpList(_ListLike):
                   t.devices[t.device_code[i]], span=span)
 
     def __iter__(self):
-        cache, make = self._cache, self._make
-        for i, op in enumerate(cache):
-            if op is None:
-                op = cache[i] = make(i)
-            yield op
+        yield from _all_kept(self._cache, self._make)
         yield from self.extra
 
     def append(self, op: Op) -> None:
@@ -404,17 +409,10 @@ class WeightList(_ListLike):
                    None, np.array([w.available for w in ws], bool))
 
     def _item(self, i: int) -> Weight:
-        w = self._items[i]
-        if w is None:
-            w = self._items[i] = self._make(i)
-        return w
+        return _kept(self._items, i, self._make)
 
     def __iter__(self):
-        items, make = self._items, self._make
-        for i, w in enumerate(items):
-            if w is None:
-                w = items[i] = make(i)
-            yield w
+        return _all_kept(self._items, self._make)
 
 
     def position_of_row(self, row: int, n_rows: int) -> int:

@@ -43,7 +43,6 @@ class PreviewData:
     stats: dict[str, str] | None = None
     mean: float | None = None
     hist: tuple[np.ndarray, np.ndarray] | None = None   # (counts, edges)
-    hist_note: str = ""                   # "432 values" / "every 3th of 900,000 values"
     hist_values: int = 0                  # the values the histogram counts…
     hist_step: int = 1                    # …of which it draws every hist_step-th
     image: np.ndarray | None = None       # the first heat-map slice, display-ready
@@ -74,10 +73,7 @@ def histogram(finite: np.ndarray, mn, mx, bins: int = HIST_BINS, counts: np.ndar
     n, step = histogram_sampling(finite, counts)
     if n == 0 or mn is None:
         return None, ""
-    sample, note = finite, f"{n:,} values"
-    if step > 1:
-        sample = finite[::step]
-        note = f"every {step}th of {n:,} values"
+    sample, note = finite[::step], histogram_note(n, step)
     lo, hi = float(mn), float(mx)
     if finite.dtype.kind in "iu" and hi - lo < 512:
         bins, lo, hi = int(hi - lo) + 1, lo - 0.5, hi + 0.5
@@ -92,6 +88,11 @@ def histogram_sampling(finite: np.ndarray, counts: np.ndarray | None = None) -> 
     n = finite.size if counts is None else int(counts.sum())
     step = -(-n // HIST_FULL_MAX) if counts is None and n > HIST_FULL_MAX else 1
     return n, step
+
+
+def histogram_note(n: int, step: int) -> str:
+    """What the bins count: ``'432 values'``, ``'every 3th of 48,000,000 values'``."""
+    return f"{n:,} values" if step == 1 else f"every {step}th of {n:,} values"
 
 
 def heat_axes(shape: tuple[int, ...]) -> list[int]:
@@ -202,7 +203,7 @@ def compute_preview(w: Weight, progress: Progress | None = None) -> PreviewData:
     if num is not None:
         if progress is not None:
             progress.check()
-        data.hist, data.hist_note = histogram(st.finite, st.min, st.max, counts=st.counts)
+        data.hist, _ = histogram(st.finite, st.min, st.max, counts=st.counts)
         data.hist_values, data.hist_step = histogram_sampling(st.finite, st.counts)
         if progress is not None:
             progress.check()

@@ -29,7 +29,6 @@ from .fmt import number, shape_text
 from .table_dialog import (
     SORT_ROLE,
     STATUS_ROLE,
-    StatusFilter,
     StatusTableDialog,
     StatusTableModel,
     dim_color,
@@ -128,11 +127,6 @@ class DiffTableModel(StatusTableModel):
         if col == MAX_DIFF:
             return -1.0 if r.max_abs_diff is None else float(r.max_abs_diff)
         return super().sort_key(r, col, index)
-
-
-def DiffFilter(parent=None) -> StatusFilter:
-    """Rows whose key contains the text (case-insensitive) and whose status is shown."""
-    return StatusFilter(STATUSES, lambda r: (r.key,), parent)
 
 
 def compare(graph_a: Graph, path_b: str, progress: Progress):
@@ -265,5 +259,5 @@ class DiffDialog(StatusTableDialog):
         self._show_summary()
 
 
-__all__ = ["HUES", "SORT_ROLE", "STATUSES", "STATUS_ROLE", "DiffDialog", "DiffFilter", "DiffRow", "DiffTableModel",
+__all__ = ["HUES", "SORT_ROLE", "STATUSES", "STATUS_ROLE", "DiffDialog", "DiffRow", "DiffTableModel",
            "rows_of"]

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, Qt, QTranslator
-from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, Qt, QTranslator
+from PySide6.QtGui import QAction, QActionGroup, QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 SETTING = "view/language"
 LANGUAGES = ("system", "en", "zh_CN")          # what the setting may say
@@ -107,8 +107,6 @@ NATIVE_NAMES = {"en": "English", "zh_CN": "简体中文"}
 def build_language_menu(menu, parent) -> dict:
     """Fill ``menu`` with System / English / 简体中文, checkable, the saved one ticked;
     choosing one saves it and says that it applies on restart. Returns {language: QAction}."""
-    from PySide6.QtCore import QCoreApplication
-    from PySide6.QtGui import QAction, QActionGroup
     group = QActionGroup(menu)
     actions = {}
     labels = {"system": QCoreApplication.translate("LanguageMenu", "&System"), **NATIVE_NAMES}
@@ -125,8 +123,6 @@ def build_language_menu(menu, parent) -> dict:
 
 
 def _chosen(parent, language: str) -> None:
-    from PySide6.QtCore import QCoreApplication
-    from PySide6.QtWidgets import QMessageBox
     if language == saved_language():
         return
     save_language(language)

@@ -102,12 +102,10 @@ def file_filter() -> str:
                      for f in FILTERS)
 
 
-FILE_FILTER = ";;".join(f.replace("{patterns}", MODEL_PATTERNS) for f in FILTERS)    # in English
 OPEN_HINT = QT_TRANSLATE_NOOP(
     "MainWindow", "Open a model with File ▸ Open (Ctrl+O) or Open Folder (Ctrl+Shift+O), or drop it here: a "
     "frozen graph (.pb/.pbtxt), a TF1 checkpoint, a SavedModel folder, or a weights file "
     "(.pkl/.npz/.safetensors/.npy).")
-EXPORT_EXT = SUFFIXES       # core.export: the extension each format writes
 
 
 @dataclass
@@ -970,14 +968,14 @@ class MainWindow(QMainWindow):
         if self.graph is None or self.selection is None or not len(self.selection):
             self.export()
             return
-        filters = {f"{desc} (*{EXPORT_EXT[f]})" if EXPORT_EXT[f] else f"{desc} (*)": f for f, desc in FORMATS.items()}
+        filters = {f"{desc} (*{SUFFIXES[f]})" if SUFFIXES[f] else f"{desc} (*)": f for f, desc in FORMATS.items()}
         start = self.default_export(self.export_folder(), "pkl")
         path, chosen = QFileDialog.getSaveFileName(self, self.tr("Export ticked weights"), start, ";;".join(filters))
         if not path:
             return
         fmt = filters.get(chosen, "pkl")
-        if EXPORT_EXT[fmt] and not os.path.splitext(path)[1]:
-            path += EXPORT_EXT[fmt]
+        if SUFFIXES[fmt] and not os.path.splitext(path)[1]:
+            path += SUFFIXES[fmt]
         s = settings()
         s.setValue("export/lastFolder", os.path.dirname(os.path.abspath(path)))
         s.sync()

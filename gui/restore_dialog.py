@@ -40,7 +40,7 @@ from ..core.progress import Progress
 
 from .details import model_name
 from .fmt import shape_text
-from .table_dialog import StatusFilter, StatusTableDialog, StatusTableModel, dim_color, h
+from .table_dialog import StatusTableDialog, StatusTableModel, dim_color, h
 from .widgets import PathField, confirm_replace, tint
 from .workers import Jobs, SubProgress, Worker
 
@@ -162,11 +162,6 @@ class PlanTableModel(StatusTableModel):
 
 def _plan_fields(r):
     return (r.target, r.source)
-
-
-def PlanFilter(parent=None) -> StatusFilter:
-    """Rows whose target or source name contains the text and whose status is shown."""
-    return StatusFilter(STATUSES, _plan_fields, parent)
 
 
 # -- the dialog -------------------------------------------------------------------------------

@@ -12,7 +12,8 @@ if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 # The code under test: this clone, registered as the package `pbscope` (see main.use_clone),
 # or, with PBSCOPE_TEST_INSTALLED=1, the pbscope installed in this Python (a wheel).
-INSTALLED = os.environ.get("PBSCOPE_TEST_INSTALLED") == "1"
+from tests.procs import INSTALLED  # noqa: E402
+
 if not INSTALLED:
     import main  # noqa: E402,F401 - registers the clone as `pbscope`
 else:
